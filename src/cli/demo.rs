@@ -1,0 +1,175 @@
+//! The bundled demo city: Helsinki's centre from OSM, with sample registries and areas, prepared
+//! in the data folder by one command.
+
+use super::import::{RegistryArgs, import_registry};
+use super::progress;
+use crate::ingest::osm::{OsmExtract, read_osm, read_osm_from};
+use crate::ingest::registry::{areas_geojson, parse_areas, parse_venues, venues_geojson};
+use crate::ingest::sample::{DEFAULT_SEED, DEFAULT_SYNTHETIC_RENTALS, sample_areas, sample_venues};
+use crate::model::{BBox, DEFAULT_GRID_CELL_M, Grid};
+use crate::store::{ImportSummary, Store};
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// The demo city travels inside the binary, so `demo` works from any folder with nothing else.
+const DEMO_CITY: &[u8] = include_bytes!("../../fixtures/osm/helsinki-centre.osm.pbf");
+const DEMO_CITY_NAME: &str = "helsinki-centre.osm.pbf";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Stop after preparing the data (do not serve the map).
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Seed of the sample registries.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Grid cell size in metres.
+    #[arg(long, default_value_t = DEFAULT_GRID_CELL_M)]
+    pub grid_m: f64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SampleCommand {
+    /// The sample venue registry: OSM places by kind plus synthetic rental units (GeoJSON).
+    Venues {
+        #[arg(long)]
+        osm: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        /// Synthetic rental units to place in residential buildings.
+        #[arg(long, default_value_t = DEFAULT_SYNTHETIC_RENTALS)]
+        rentals: usize,
+    },
+    /// Sample townships and communities over the extract (GeoJSON).
+    Areas {
+        #[arg(long)]
+        osm: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        #[arg(long, default_value_t = 4)]
+        townships: usize,
+        #[arg(long, default_value_t = 12)]
+        communities: usize,
+    },
+}
+
+pub fn run_sample(what: SampleCommand) -> anyhow::Result<()> {
+    match what {
+        SampleCommand::Venues {
+            osm,
+            out,
+            seed,
+            rentals,
+        } => {
+            let extract = read_osm(&osm)?;
+            let venues = sample_venues(&extract, seed, rentals);
+            write(&out, &venues_geojson(&venues))?;
+            println!(
+                "{} sample venues written to {}",
+                venues.len(),
+                out.display()
+            );
+        }
+        SampleCommand::Areas {
+            osm,
+            out,
+            seed,
+            townships,
+            communities,
+        } => {
+            let extract = read_osm(&osm)?;
+            let areas = sample_areas(&extent(&extract)?, seed, townships, communities);
+            write(&out, &areas_geojson(&areas))?;
+            println!("{} sample areas written to {}", areas.len(), out.display());
+        }
+    }
+    Ok(())
+}
+
+pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
+    let bar = progress::step(format!("reading the demo city ({DEMO_CITY_NAME})"));
+    let extract = read_osm_from(DEMO_CITY, Path::new(DEMO_CITY_NAME))?;
+    progress::done(bar, "read demo city");
+    let mut store = Store::open(data)?;
+    let mut summaries =
+        vec![store.import_osm(DEMO_CITY_NAME, &format!("osm:{DEMO_CITY_NAME}"), &extract)?];
+
+    // The sample registries go through the same files and importers as a government registry.
+    let sample_dir = data.join("sample");
+    let venues_file = sample_dir.join("venues.geojson");
+    write(
+        &venues_file,
+        &venues_geojson(&sample_venues(
+            &extract,
+            args.seed,
+            DEFAULT_SYNTHETIC_RENTALS,
+        )),
+    )?;
+    let areas_file = sample_dir.join("areas.geojson");
+    write(
+        &areas_file,
+        &areas_geojson(&sample_areas(&extent(&extract)?, args.seed, 4, 12)),
+    )?;
+    drop(store);
+    summaries.push(import_registry(
+        data,
+        &registry(&areas_file),
+        parse_areas,
+        Store::import_areas,
+    )?);
+    summaries.push(import_registry(
+        data,
+        &registry(&venues_file),
+        parse_venues,
+        Store::import_venues,
+    )?);
+    let mut store = Store::open(data)?;
+    summaries.push(lay_grid(&mut store, args.grid_m)?);
+    for s in &summaries {
+        print!("{s}");
+    }
+    println!();
+    super::print_stats(&store, false)?;
+    if !args.no_serve {
+        println!(
+            "\nThe demo data is ready in {}. This build has no map server yet; run `patrolmap stats` to inspect the data.",
+            data.display()
+        );
+    }
+    Ok(())
+}
+
+/// Lays the grid over everything the store holds.
+pub fn lay_grid(store: &mut Store, cell_m: f64) -> anyhow::Result<ImportSummary> {
+    let extent = store
+        .extent()?
+        .context("the store is empty: import an OSM extract or a registry first")?;
+    let grid = Grid::new(Grid::origin_for(&extent), cell_m).map_err(anyhow::Error::msg)?;
+    Ok(store.lay_grid(&grid, &extent)?)
+}
+
+fn registry(file: &Path) -> RegistryArgs {
+    RegistryArgs {
+        file: file.to_path_buf(),
+        columns: Default::default(),
+        crs: Default::default(),
+        skip_invalid: false,
+        rejects: None,
+    }
+}
+
+fn extent(extract: &OsmExtract) -> anyhow::Result<BBox> {
+    extract.extent.context("the OSM extract has no nodes")
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}

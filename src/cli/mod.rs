@@ -1,0 +1,111 @@
+//! The `patrolmap` command line: every subcommand is a thin layer over the library.
+
+mod demo;
+mod import;
+mod progress;
+
+use crate::model::DEFAULT_GRID_CELL_M;
+use crate::store::Store;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "patrolmap",
+    version,
+    about = "Plans inspections of risky venues and finds the city's dark corners"
+)]
+pub struct Cli {
+    /// The data folder: the SQLite store and generated files live here.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./patrolmap-data",
+        env = "PATROLMAP_DATA"
+    )]
+    pub data: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import an OSM extract or a government registry into the store.
+    Import {
+        #[command(subcommand)]
+        what: import::ImportCommand,
+    },
+    /// Lay the district grid (网格) over the data's extent, replacing any earlier grid.
+    Grid {
+        /// Cell size in metres.
+        #[arg(long, default_value_t = DEFAULT_GRID_CELL_M)]
+        cell_m: f64,
+    },
+    /// Write the sample registries generated from an OSM extract (what `demo` imports).
+    Sample {
+        #[command(subcommand)]
+        what: demo::SampleCommand,
+    },
+    /// Count what the store holds.
+    Stats {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prepare the bundled demo city (Helsinki centre) in the data folder.
+    Demo(demo::DemoArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Import { what } => import::run(&cli.data, what),
+        Command::Grid { cell_m } => {
+            let mut store = Store::open(&cli.data)?;
+            let summary = demo::lay_grid(&mut store, cell_m)?;
+            print!("{summary}");
+            Ok(())
+        }
+        Command::Sample { what } => demo::run_sample(what),
+        Command::Stats { json } => {
+            let store = Store::open(&cli.data)?;
+            print_stats(&store, json)
+        }
+        Command::Demo(args) => demo::run(&cli.data, args),
+    }
+}
+
+pub(crate) fn print_stats(store: &Store, json: bool) -> anyhow::Result<()> {
+    let stats = store.stats()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&stats)?);
+        return Ok(());
+    }
+    println!("data folder        {}", store.dir().display());
+    println!(
+        "venues             {} ({} sample)",
+        stats.venues_total, stats.venues_sample
+    );
+    for (kind, n) in &stats.venues {
+        println!("  {kind:<16} {n}");
+    }
+    println!(
+        "venue candidates   {} (OSM places not on the registry)",
+        stats.venue_candidates
+    );
+    println!("lamps              {}", stats.lamps);
+    for (status, n) in &stats.lamps_by_status {
+        println!("  {status:<16} {n}");
+    }
+    println!("street nodes       {}", stats.street_nodes);
+    println!(
+        "street edges       {} ({:.1} km)",
+        stats.street_edges, stats.street_km
+    );
+    for (kind, n) in &stats.corners {
+        println!("corners {kind:<10} {n}");
+    }
+    for (level, n) in &stats.areas {
+        println!("areas {level:<12} {n}");
+    }
+    Ok(())
+}

@@ -1,0 +1,92 @@
+use crate::model::{LocalFrame, LonLat, StreetEdge};
+use rstar::primitives::{GeomWithData, Line};
+use rstar::{PointDistance, RTree};
+
+/// Every straight segment of every street edge, for snapping a point to the street it stands on.
+pub struct SegmentIndex {
+    frame: LocalFrame,
+    tree: RTree<GeomWithData<Line<[f64; 2]>, (usize, usize)>>,
+}
+
+/// Where a point meets the street network.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StreetSnap {
+    /// Index of the edge in the slice the index was built from.
+    pub edge: usize,
+    /// Index of the segment within the edge's geometry (from point `segment` to `segment + 1`).
+    pub segment: usize,
+    pub point: LonLat,
+    pub distance_m: f64,
+}
+
+impl SegmentIndex {
+    pub fn build(frame: LocalFrame, edges: &[StreetEdge]) -> Self {
+        let mut segments = Vec::new();
+        for (e, edge) in edges.iter().enumerate() {
+            for (s, pair) in edge.geometry.windows(2).enumerate() {
+                let line = Line::new(frame.to_metric(pair[0]), frame.to_metric(pair[1]));
+                segments.push(GeomWithData::new(line, (e, s)));
+            }
+        }
+        Self {
+            frame,
+            tree: RTree::bulk_load(segments),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tree.size()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tree.size() == 0
+    }
+
+    /// The nearest point on any street, or `None` for an empty network.
+    pub fn snap(&self, at: LonLat) -> Option<StreetSnap> {
+        let q = self.frame.to_metric(at);
+        let nearest = self.tree.nearest_neighbor(&q)?;
+        let foot = nearest.geom().nearest_point(&q);
+        let (edge, segment) = nearest.data;
+        Some(StreetSnap {
+            edge,
+            segment,
+            point: self.frame.to_lonlat(foot),
+            distance_m: nearest.geom().distance_2(&q).sqrt(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Oneway;
+
+    #[test]
+    fn snaps_to_the_foot_of_the_perpendicular() {
+        let frame = LocalFrame::new(LonLat::new(24.0, 60.0));
+        let edge = |a: LonLat, b: LonLat| StreetEdge {
+            id: 0,
+            source_id: String::new(),
+            from_node: 1,
+            to_node: 2,
+            road_class: "residential".into(),
+            name: None,
+            oneway: Oneway::No,
+            length_m: frame.distance_m(a, b),
+            lit: None,
+            foot: true,
+            car: true,
+            geometry: vec![a, b],
+        };
+        let a = frame.to_lonlat([0.0, 0.0]);
+        let b = frame.to_lonlat([100.0, 0.0]);
+        let c = frame.to_lonlat([0.0, 100.0]);
+        let index = SegmentIndex::build(frame, &[edge(a, b), edge(a, c)]);
+        let snap = index.snap(frame.to_lonlat([40.0, 7.0])).unwrap();
+        assert_eq!(snap.edge, 0);
+        assert!((snap.distance_m - 7.0).abs() < 1e-6);
+        let foot = frame.to_metric(snap.point);
+        assert!((foot[0] - 40.0).abs() < 1e-6 && foot[1].abs() < 1e-6);
+    }
+}

@@ -1,0 +1,11 @@
+//! patrolmap: plans inspections of risky venues and finds the city's dark corners.
+//!
+//! Data flows one way, and a module never imports one above it:
+//! `model` (the vocabulary) → `ingest` (files into the model) → `index` (rstar trees) →
+//! analyses → `store` (SQLite) → `cli` and the server.
+
+pub mod cli;
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod store;

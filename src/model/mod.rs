@@ -1,0 +1,91 @@
+//! The domain vocabulary shared by every layer: what a venue, a lamp, a street, a corner and an
+//! area are. Nothing here knows about files, SQLite or HTTP.
+
+mod area;
+mod frame;
+mod grid;
+mod lamp;
+mod network;
+mod venue;
+
+pub use area::{Area, AreaLevel};
+pub use frame::{LocalFrame, MetricPoint};
+pub use grid::{DEFAULT_GRID_CELL_M, Grid, GridCell};
+pub use lamp::{DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus};
+pub use network::{Corner, CornerKind, LitTag, Oneway, StreetEdge, StreetNode};
+pub use venue::{Venue, VenueCandidate, VenueKind, VenueStatus};
+
+/// A WGS-84 position, longitude first as in GeoJSON (RFC 7946).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LonLat {
+    pub lon: f64,
+    pub lat: f64,
+}
+
+impl LonLat {
+    pub fn new(lon: f64, lat: f64) -> Self {
+        Self { lon, lat }
+    }
+
+    /// Why a coordinate cannot be a WGS-84 position, if it cannot.
+    pub fn validate(lon: f64, lat: f64) -> Result<Self, String> {
+        if !lon.is_finite() {
+            return Err(format!("longitude is not a finite number: {lon}"));
+        }
+        if !lat.is_finite() {
+            return Err(format!("latitude is not a finite number: {lat}"));
+        }
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(format!("longitude {lon} is outside -180..180"));
+        }
+        if !(-90.0..=90.0).contains(&lat) {
+            return Err(format!("latitude {lat} is outside -90..90"));
+        }
+        Ok(Self { lon, lat })
+    }
+}
+
+/// A longitude/latitude rectangle: west, south, east, north.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BBox {
+    pub west: f64,
+    pub south: f64,
+    pub east: f64,
+    pub north: f64,
+}
+
+impl BBox {
+    pub fn new(west: f64, south: f64, east: f64, north: f64) -> Self {
+        Self {
+            west,
+            south,
+            east,
+            north,
+        }
+    }
+
+    /// The smallest box around the points, or None when there are none.
+    pub fn around(points: impl IntoIterator<Item = LonLat>) -> Option<Self> {
+        let mut it = points.into_iter();
+        let first = it.next()?;
+        let mut b = Self::new(first.lon, first.lat, first.lon, first.lat);
+        for p in it {
+            b.west = b.west.min(p.lon);
+            b.east = b.east.max(p.lon);
+            b.south = b.south.min(p.lat);
+            b.north = b.north.max(p.lat);
+        }
+        Some(b)
+    }
+
+    pub fn center(&self) -> LonLat {
+        LonLat::new(
+            (self.west + self.east) / 2.0,
+            (self.south + self.north) / 2.0,
+        )
+    }
+
+    pub fn contains(&self, p: LonLat) -> bool {
+        p.lon >= self.west && p.lon <= self.east && p.lat >= self.south && p.lat <= self.north
+    }
+}
