@@ -2,10 +2,13 @@ use crate::model::{LocalFrame, LonLat, StreetEdge};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree};
 
+/// A straight piece of a street, tagged with (edge index, segment index).
+type StreetSegment = GeomWithData<Line<[f64; 2]>, (usize, usize)>;
+
 /// Every straight segment of every street edge, for snapping a point to the street it stands on.
 pub struct SegmentIndex {
     frame: LocalFrame,
-    tree: RTree<GeomWithData<Line<[f64; 2]>, (usize, usize)>>,
+    tree: RTree<StreetSegment>,
 }
 
 /// Where a point meets the street network.

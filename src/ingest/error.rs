@@ -77,16 +77,18 @@ pub struct RejectedFile {
 
 impl fmt::Display for RejectedFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.errors.as_slice() {
-            [] => write!(f, "input rejected"),
-            [only] => write!(f, "{only}"),
-            [first, rest @ ..] => write!(
-                f,
-                "{first} (and {} more problem{} in this file; rerun with --skip-invalid to import the good rows and list the rest)",
-                rest.len(),
-                if rest.len() == 1 { "" } else { "s" }
-            ),
+        let Some(first) = self.errors.first() else {
+            return write!(f, "input rejected");
+        };
+        write!(f, "{first}")?;
+        let more = self.errors.len() - 1;
+        if more > 0 {
+            write!(f, " (and {more} more problem{})", if more == 1 { "" } else { "s" })?;
         }
+        write!(
+            f,
+            "; nothing was imported. Fix the file, or rerun with --skip-invalid to import the good rows and list the rest"
+        )
     }
 }
 

@@ -1,0 +1,45 @@
+#![allow(dead_code)]
+
+use patrolmap::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+}
+
+/// Runs the real binary with a data folder.
+pub fn patrolmap(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_patrolmap"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("the patrolmap binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Everything a registry import could change, to show that a refused file changed nothing.
+pub fn fingerprint(data: &Path) -> String {
+    let store = Store::open(data).expect("store opens");
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}",
+        store.stats().unwrap(),
+        store.venues().unwrap(),
+        store.lamps().unwrap(),
+        store.areas().unwrap().iter().map(|a| (&a.source_id, &a.name, a.geometry.0.len())).collect::<Vec<_>>()
+    )
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
