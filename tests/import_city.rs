@@ -18,16 +18,26 @@ fn demo_prepares_the_bundled_city() {
     assert_eq!(stats["lamps"], 586);
     let venues = &stats["venues"];
     for kind in ["entertainment", "bathhouse", "rental"] {
-        assert!(venues[kind].as_i64().unwrap() > 0, "no {kind} venues: {stats}");
+        assert!(
+            venues[kind].as_i64().unwrap() > 0,
+            "no {kind} venues: {stats}"
+        );
     }
     let total = stats["venues_total"].as_i64().unwrap();
     assert!((300..1000).contains(&total), "{total} venues");
-    assert_eq!(stats["venues_sample"], total, "every generated venue is marked sample");
+    assert_eq!(
+        stats["venues_sample"], total,
+        "every generated venue is marked sample"
+    );
     assert!(stats["street_edges"].as_i64().unwrap() > 1000);
-    let corners = stats["corners"]["junction"].as_i64().unwrap() + stats["corners"]["bend"].as_i64().unwrap();
+    let corners =
+        stats["corners"]["junction"].as_i64().unwrap() + stats["corners"]["bend"].as_i64().unwrap();
     assert!(corners > 1000);
     for level in ["township", "community", "grid"] {
-        assert!(stats["areas"][level].as_i64().unwrap() > 0, "no {level} areas: {stats}");
+        assert!(
+            stats["areas"][level].as_i64().unwrap() > 0,
+            "no {level} areas: {stats}"
+        );
     }
     // Every sample venue falls in a township and a community.
     let store = patrolmap::store::Store::open(data.path()).unwrap();
@@ -36,9 +46,14 @@ fn demo_prepares_the_bundled_city() {
     // A second demo run changes nothing.
     let again = patrolmap(data.path(), &["demo", "--no-serve"]);
     assert!(again.status.success());
-    let after: Value = serde_json::from_slice(&patrolmap(data.path(), &["stats", "--json"]).stdout).unwrap();
+    let after: Value =
+        serde_json::from_slice(&patrolmap(data.path(), &["stats", "--json"]).stdout).unwrap();
     assert_eq!(stats, after);
-    assert!(!stdout(&again).contains("inserted      1"), "{}", stdout(&again));
+    assert!(
+        !stdout(&again).contains("inserted      1"),
+        "{}",
+        stdout(&again)
+    );
 }
 
 #[test]
@@ -52,7 +67,10 @@ fn prague_reports_missing_nodes_and_reimports_unchanged() {
     let second = patrolmap(data.path(), &["import", "osm", file.to_str().unwrap()]);
     let text = stdout(&second);
     assert!(text.contains("nothing changed"), "{text}");
-    assert!(!text.contains("updated      1") && text.contains("inserted      0"), "{text}");
+    assert!(
+        !text.contains("updated      1") && text.contains("inserted      0"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -65,17 +83,31 @@ fn gcj02_registry_lands_on_its_wgs84_position() {
     let path = write(
         files.path(),
         "amap.csv",
-        &format!("编号,名称,类别,经度,纬度\nbj-1,金樽KTV,娱乐场所,{},{}\n", published.lon, published.lat),
+        &format!(
+            "编号,名称,类别,经度,纬度\nbj-1,金樽KTV,娱乐场所,{},{}\n",
+            published.lon, published.lat
+        ),
     );
     let out = patrolmap(
         data.path(),
-        &["import", "venues", path.to_str().unwrap(), "--crs", "gcj02", "--columns", "source_id=编号,name=名称,kind=类别,lon=经度,lat=纬度"],
+        &[
+            "import",
+            "venues",
+            path.to_str().unwrap(),
+            "--crs",
+            "gcj02",
+            "--columns",
+            "source_id=编号,name=名称,kind=类别,lon=经度,lat=纬度",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let store = patrolmap::store::Store::open(data.path()).unwrap();
     let venue = &store.venues().unwrap()[0];
     let frame = LocalFrame::new(truth);
-    assert!(frame.distance_m(truth, published) > 100.0, "GCJ-02 is offset by hundreds of metres");
+    assert!(
+        frame.distance_m(truth, published) > 100.0,
+        "GCJ-02 is offset by hundreds of metres"
+    );
     let error_m = frame.distance_m(truth, venue.position);
     assert!(error_m < 1.0, "landed {error_m} m from the reference");
 }
@@ -85,12 +117,23 @@ fn registry_reimport_updates_instead_of_duplicating() {
     let data = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();
     let ok = fixture("registry/venues-ok.csv");
-    assert!(patrolmap(data.path(), &["import", "venues", ok.to_str().unwrap()]).status.success());
-    let changed = std::fs::read_to_string(&ok).unwrap().replace("金樽KTV", "金樽KTV（新）");
+    assert!(
+        patrolmap(data.path(), &["import", "venues", ok.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let changed = std::fs::read_to_string(&ok)
+        .unwrap()
+        .replace("金樽KTV", "金樽KTV（新）");
     let path = write(files.path(), "venues.csv", &changed);
     let out = patrolmap(data.path(), &["import", "venues", path.to_str().unwrap()]);
     let text = stdout(&out);
-    assert!(text.contains("inserted      0") && text.contains("updated      1") && text.contains("unchanged      2"), "{text}");
+    assert!(
+        text.contains("inserted      0")
+            && text.contains("updated      1")
+            && text.contains("unchanged      2"),
+        "{text}"
+    );
     let store = patrolmap::store::Store::open(data.path()).unwrap();
     assert_eq!(store.venues().unwrap().len(), 3);
 }

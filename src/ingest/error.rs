@@ -83,7 +83,11 @@ impl fmt::Display for RejectedFile {
         write!(f, "{first}")?;
         let more = self.errors.len() - 1;
         if more > 0 {
-            write!(f, " (and {more} more problem{})", if more == 1 { "" } else { "s" })?;
+            write!(
+                f,
+                " (and {more} more problem{})",
+                if more == 1 { "" } else { "s" }
+            )?;
         }
         write!(
             f,

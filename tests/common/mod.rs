@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
 }
 
 /// Runs the real binary with a data folder.
@@ -34,7 +36,12 @@ pub fn fingerprint(data: &Path) -> String {
         store.stats().unwrap(),
         store.venues().unwrap(),
         store.lamps().unwrap(),
-        store.areas().unwrap().iter().map(|a| (&a.source_id, &a.name, a.geometry.0.len())).collect::<Vec<_>>()
+        store
+            .areas()
+            .unwrap()
+            .iter()
+            .map(|a| (&a.source_id, &a.name, a.geometry.0.len()))
+            .collect::<Vec<_>>()
     )
 }
 
