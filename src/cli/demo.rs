@@ -29,28 +29,33 @@ pub struct DemoArgs {
     pub grid_m: f64,
 }
 
+/// Where a sample registry comes from and goes to.
+#[derive(Debug, Args)]
+pub struct SampleFiles {
+    /// The OSM extract the sample is drawn from.
+    #[arg(long)]
+    osm: PathBuf,
+    /// The GeoJSON registry to write.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SampleCommand {
     /// The sample venue registry: OSM places by kind plus synthetic rental units (GeoJSON).
     Venues {
-        #[arg(long)]
-        osm: PathBuf,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value_t = DEFAULT_SEED)]
-        seed: u64,
+        #[command(flatten)]
+        files: SampleFiles,
         /// Synthetic rental units to place in residential buildings.
         #[arg(long, default_value_t = DEFAULT_SYNTHETIC_RENTALS)]
         rentals: usize,
     },
     /// Sample townships and communities over the extract (GeoJSON).
     Areas {
-        #[arg(long)]
-        osm: PathBuf,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value_t = DEFAULT_SEED)]
-        seed: u64,
+        #[command(flatten)]
+        files: SampleFiles,
         #[arg(long, default_value_t = 4)]
         townships: usize,
         #[arg(long, default_value_t = 12)]
@@ -59,35 +64,23 @@ pub enum SampleCommand {
 }
 
 pub fn run_sample(what: SampleCommand) -> anyhow::Result<()> {
-    match what {
-        SampleCommand::Venues {
-            osm,
-            out,
-            seed,
-            rentals,
-        } => {
-            let extract = read_osm(&osm)?;
-            let venues = sample_venues(&extract, seed, rentals);
-            write(&out, &venues_geojson(&venues))?;
-            println!(
-                "{} sample venues written to {}",
-                venues.len(),
-                out.display()
-            );
+    let (files, text, count, what) = match what {
+        SampleCommand::Venues { files, rentals } => {
+            let venues = sample_venues(&read_osm(&files.osm)?, files.seed, rentals);
+            (files, venues_geojson(&venues), venues.len(), "venues")
         }
         SampleCommand::Areas {
-            osm,
-            out,
-            seed,
+            files,
             townships,
             communities,
         } => {
-            let extract = read_osm(&osm)?;
-            let areas = sample_areas(&extent(&extract)?, seed, townships, communities);
-            write(&out, &areas_geojson(&areas))?;
-            println!("{} sample areas written to {}", areas.len(), out.display());
+            let extent = extent(&read_osm(&files.osm)?)?;
+            let areas = sample_areas(&extent, files.seed, townships, communities);
+            (files, areas_geojson(&areas), areas.len(), "areas")
         }
-    }
+    };
+    write(&files.out, &text)?;
+    println!("{count} sample {what} written to {}", files.out.display());
     Ok(())
 }
 

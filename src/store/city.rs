@@ -250,8 +250,8 @@ impl Store {
             file: file.to_string(),
             ..Default::default()
         };
-        let upsert = upsert_areas(&tx, areas)?;
-        summary.tables.insert("areas", upsert);
+        let summary_of_areas = upsert_areas(&tx, areas)?.summary;
+        summary.tables.insert("areas", summary_of_areas);
         assign_venue_areas(&tx)?;
         log_import(&tx, "areas", &summary)?;
         tx.commit()?;
@@ -271,10 +271,7 @@ impl Store {
             file: format!("grid of {} m cells", grid.cell_m()),
             ..Default::default()
         };
-        let mut upsert = Upsert::new(&tx, "areas", AREA_COLUMNS)?;
-        for a in &cells {
-            upsert.apply(&a.source_id, &area_values(a))?;
-        }
+        let mut upsert = upsert_areas(&tx, &cells)?;
         upsert.summary.removed = remove_unseen(&tx, "areas", ("level", "grid"), &upsert.seen)?;
         summary.tables.insert("areas", upsert.summary);
         drop(upsert);
@@ -307,12 +304,12 @@ fn area_values(a: &Area) -> Vec<rusqlite::types::Value> {
     ]
 }
 
-fn upsert_areas(tx: &Transaction, areas: &[Area]) -> Result<super::TableSummary> {
+fn upsert_areas<'t>(tx: &'t Transaction, areas: &[Area]) -> Result<Upsert<'t>> {
     let mut upsert = Upsert::new(tx, "areas", AREA_COLUMNS)?;
     for a in areas {
         upsert.apply(&a.source_id, &area_values(a))?;
     }
-    Ok(upsert.summary)
+    Ok(upsert)
 }
 
 fn lamp_values(dataset: &str, l: &Lamp) -> Vec<rusqlite::types::Value> {
