@@ -39,9 +39,28 @@ fn demo_prepares_the_bundled_city() {
             "no {level} areas: {stats}"
         );
     }
-    // Every sample venue falls in a township and a community.
+    // The indexes built from the store answer in metres: every venue stands near a street, and
+    // the lamps nearest to a venue are the ones a brute-force scan finds.
     let store = patrolmap::store::Store::open(data.path()).unwrap();
-    assert!(store.venues().unwrap().iter().all(|v| v.sample));
+    let index = store.city_index().unwrap();
+    let venues = store.venues().unwrap();
+    let lamps = store.lamps().unwrap();
+    assert_eq!((index.venues.len(), index.lamps.len()), (venues.len(), 586));
+    for v in venues.iter().step_by(25) {
+        let snap = index.streets.snap(v.position).unwrap();
+        assert!(
+            snap.distance_m < 150.0,
+            "{} is {} m from any street",
+            v.name,
+            snap.distance_m
+        );
+        let nearest = index.lamps.nearest(v.position, 1)[0];
+        let brute = lamps
+            .iter()
+            .map(|l| index.frame.distance_m(v.position, l.position))
+            .fold(f64::INFINITY, f64::min);
+        assert!((nearest.distance_m - brute).abs() < 1e-6);
+    }
 
     // A second demo run changes nothing.
     let again = patrolmap(data.path(), &["demo", "--no-serve"]);

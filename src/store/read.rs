@@ -258,3 +258,15 @@ mod tests {
         assert!(decode_line(&encode_line(&line[..1])).is_err());
     }
 }
+
+impl Store {
+    /// The city's spatial indexes, built from what the store holds (done once at start).
+    pub fn city_index(&self) -> Result<crate::index::CityIndex> {
+        Ok(crate::index::CityIndex::build(
+            &self.venues()?,
+            &self.lamps()?,
+            &self.corners()?,
+            &self.street_edges()?,
+        ))
+    }
+}
