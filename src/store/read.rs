@@ -27,6 +27,15 @@ impl Store {
     pub fn corners(&self) -> Result<Vec<Corner>> {
         corners(&self.conn)
     }
+    /// The city's spatial indexes, built from what the store holds (done once at start).
+    pub fn city_index(&self) -> Result<crate::index::CityIndex> {
+        Ok(crate::index::CityIndex::build(
+            &self.venues()?,
+            &self.lamps()?,
+            &self.corners()?,
+            &self.street_edges()?,
+        ))
+    }
 }
 
 /// Turns a stored text that fails its domain parser into a clear error naming the row.
@@ -256,17 +265,5 @@ mod tests {
         assert_eq!(decode_line(&encode_line(&line)).unwrap(), line);
         assert!(decode_line(&[0u8; 17]).is_err());
         assert!(decode_line(&encode_line(&line[..1])).is_err());
-    }
-}
-
-impl Store {
-    /// The city's spatial indexes, built from what the store holds (done once at start).
-    pub fn city_index(&self) -> Result<crate::index::CityIndex> {
-        Ok(crate::index::CityIndex::build(
-            &self.venues()?,
-            &self.lamps()?,
-            &self.corners()?,
-            &self.street_edges()?,
-        ))
     }
 }
