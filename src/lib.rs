@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod index;
 pub mod ingest;
+pub mod lighting;
 pub mod model;
 pub mod store;

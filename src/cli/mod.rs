@@ -2,6 +2,7 @@
 
 mod demo;
 mod import;
+mod lighting;
 mod progress;
 
 use crate::model::DEFAULT_GRID_CELL_M;
@@ -52,6 +53,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the lighting model: judge every street and corner, find blind spots, propose lamps.
+    Lighting(lighting::LightingArgs),
     /// Prepare the bundled demo city (Helsinki centre) in the data folder.
     Demo(demo::DemoArgs),
 }
@@ -70,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::open(&cli.data)?;
             print_stats(&store, json)
         }
+        Command::Lighting(args) => lighting::run(&cli.data, args),
         Command::Demo(args) => demo::run(&cli.data, args),
     }
 }

@@ -1,4 +1,4 @@
-use crate::model::{BBox, LocalFrame, LonLat};
+use crate::model::{BBox, LocalFrame, LonLat, MetricPoint};
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 
@@ -27,6 +27,15 @@ impl<T: Copy> PointIndex<T> {
         }
     }
 
+    /// The same, from points already in the frame's metres.
+    pub fn build_metric(frame: LocalFrame, items: impl Iterator<Item = (MetricPoint, T)>) -> Self {
+        let entries = items.map(|(p, item)| GeomWithData::new(p, item)).collect();
+        Self {
+            frame,
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.tree.size()
     }
@@ -49,6 +58,34 @@ impl<T: Copy> PointIndex<T> {
         self.tree.locate_in_envelope(&envelope).map(|e| e.data)
     }
 
+    /// Items within `radius_m` of a point already in this index's metric frame.
+    pub fn within_metric(
+        &self,
+        q: MetricPoint,
+        radius_m: f64,
+    ) -> impl Iterator<Item = Nearby<T>> + '_ {
+        self.tree
+            .locate_within_distance(q, radius_m * radius_m)
+            .map(move |e| {
+                let p = e.geom();
+                Nearby {
+                    item: e.data,
+                    distance_m: (p[0] - q[0]).hypot(p[1] - q[1]),
+                }
+            })
+    }
+
+    /// Items inside a metric rectangle of this index's frame.
+    pub fn in_metric_box(
+        &self,
+        min: MetricPoint,
+        max: MetricPoint,
+    ) -> impl Iterator<Item = (T, MetricPoint)> + '_ {
+        self.tree
+            .locate_in_envelope(&AABB::from_corners(min, max))
+            .map(|e| (e.data, *e.geom()))
+    }
+
     /// The `k` nearest items, nearest first.
     pub fn nearest(&self, at: LonLat, k: usize) -> Vec<Nearby<T>> {
         let q = self.frame.to_metric(at);
@@ -64,16 +101,7 @@ impl<T: Copy> PointIndex<T> {
 
     /// Items within `radius_m` metres, in no particular order.
     pub fn within(&self, at: LonLat, radius_m: f64) -> impl Iterator<Item = Nearby<T>> + '_ {
-        let q = self.frame.to_metric(at);
-        self.tree
-            .locate_within_distance(q, radius_m * radius_m)
-            .map(move |e| {
-                let p = e.geom();
-                Nearby {
-                    item: e.data,
-                    distance_m: (p[0] - q[0]).hypot(p[1] - q[1]),
-                }
-            })
+        self.within_metric(self.frame.to_metric(at), radius_m)
     }
 }
 

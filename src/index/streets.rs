@@ -45,6 +45,19 @@ impl SegmentIndex {
         self.tree.size() == 0
     }
 
+    /// The edges (indices) with a segment within `radius_m` of the point, each once, ascending.
+    pub fn edges_within(&self, at: LonLat, radius_m: f64) -> Vec<usize> {
+        let q = self.frame.to_metric(at);
+        let mut edges: Vec<usize> = self
+            .tree
+            .locate_within_distance(q, radius_m * radius_m)
+            .map(|s| s.data.0)
+            .collect();
+        edges.sort_unstable();
+        edges.dedup();
+        edges
+    }
+
     /// The nearest point on any street, or `None` for an empty network.
     pub fn snap(&self, at: LonLat) -> Option<StreetSnap> {
         let q = self.frame.to_metric(at);

@@ -3,11 +3,13 @@
 //! order on open.
 
 mod city;
+mod lighting;
 mod read;
 mod stats;
 mod summary;
 mod upsert;
 
+pub use lighting::{StoredBlindSpot, geometry_json};
 pub use stats::Stats;
 pub use summary::{ImportSummary, TableSummary};
 
@@ -20,6 +22,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_operations",
         include_str!("migrations/0002_operations.sql"),
+    ),
+    (
+        "0003_lighting",
+        include_str!("migrations/0003_lighting.sql"),
     ),
 ];
 

@@ -1,0 +1,187 @@
+//! Blind spots: dark corners and dark stretches of at least the configured length, each with a
+//! severity that the UI can take apart: relative deficit × (road weight + venue weight).
+
+use super::config::LightingConfig;
+use super::corners::{CornerLighting, CornerState};
+use super::evaluate::{EdgeLighting, Run};
+use crate::index::PointIndex;
+use crate::model::{LitTag, LocalFrame, LonLat, MetricPoint, Venue};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlindSpotKind {
+    Corner,
+    Stretch,
+}
+
+/// Every term of a blind spot's severity, so that anyone can see why it ranks where it does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeverityTerms {
+    /// Mean of (minimum − lux) / minimum over the spot, 0..1.
+    pub relative_deficit: f64,
+    /// Weight of the lighting class (footways and lanes hide more than main roads).
+    pub road_weight: f64,
+    /// Σ kind weight × (1 − distance / radius) over venues within the exposure radius.
+    pub venue_weight: f64,
+    /// Venues within the exposure radius, by kind.
+    pub venues_nearby: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BlindSpot {
+    pub kind: BlindSpotKind,
+    /// The corner id, or the street edge id.
+    pub ref_id: i64,
+    pub road_class: String,
+    pub lighting_class: String,
+    pub required_min_lx: f64,
+    /// The darkest point, where `lighting --at` re-derives `lux`.
+    pub at: LonLat,
+    pub lux: f64,
+    pub mean_lux: f64,
+    pub length_m: f64,
+    /// A point for a corner, the stretch's line for a stretch.
+    pub geometry: Vec<LonLat>,
+    /// The street is tagged `lit=no`: the map confirms the darkness.
+    pub confirmed: bool,
+    pub severity: f64,
+    pub terms: SeverityTerms,
+}
+
+/// Venues in the frame, to weigh how exposed a dark spot is.
+pub struct Exposure<'a> {
+    venues: &'a [Venue],
+    index: PointIndex<usize>,
+    config: &'a LightingConfig,
+}
+
+impl<'a> Exposure<'a> {
+    pub fn new(frame: LocalFrame, venues: &'a [Venue], config: &'a LightingConfig) -> Self {
+        let index = PointIndex::build(
+            frame,
+            venues.iter().enumerate().map(|(i, v)| (v.position, i)),
+        );
+        Self {
+            venues,
+            index,
+            config,
+        }
+    }
+
+    /// Venue weight and counts for a spot made of `points`: each venue counts once, at its
+    /// distance to the nearest point of the spot.
+    fn venues_near(&self, points: &[MetricPoint]) -> (f64, BTreeMap<String, usize>) {
+        let radius = self.config.exposure_radius_m;
+        let mut nearest: BTreeMap<usize, f64> = BTreeMap::new();
+        for p in points {
+            for n in self.index.within_metric(*p, radius) {
+                let d = nearest.entry(n.item).or_insert(f64::INFINITY);
+                *d = d.min(n.distance_m);
+            }
+        }
+        let mut weight = 0.0;
+        let mut counts = BTreeMap::new();
+        for (i, d) in nearest {
+            let kind = self.venues[i].kind.as_str();
+            weight += self
+                .config
+                .exposure
+                .venue_kinds
+                .get(kind)
+                .copied()
+                .unwrap_or(0.0)
+                * (1.0 - d / radius);
+            *counts.entry(kind.to_string()).or_insert(0) += 1;
+        }
+        (weight, counts)
+    }
+
+    fn spot(
+        &self,
+        id: SpotIdentity,
+        points: &[MetricPoint],
+        lux: &[f64],
+        frame: &LocalFrame,
+    ) -> BlindSpot {
+        let min_lx = id.required_min_lx;
+        let darkest = (0..lux.len())
+            .min_by(|a, b| lux[*a].total_cmp(&lux[*b]))
+            .unwrap_or(0);
+        let relative_deficit = lux
+            .iter()
+            .map(|l| ((min_lx - l) / min_lx).clamp(0.0, 1.0))
+            .fold(0.0, |a, b| a + b)
+            / lux.len().max(1) as f64;
+        let road_weight = self
+            .config
+            .exposure
+            .lighting_classes
+            .get(&id.lighting_class)
+            .copied()
+            .unwrap_or(1.0);
+        let (venue_weight, venues_nearby) = self.venues_near(points);
+        let length_m = points
+            .windows(2)
+            .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+            .fold(0.0, |a, b| a + b);
+        BlindSpot {
+            kind: id.kind,
+            ref_id: id.ref_id,
+            road_class: id.road_class,
+            lighting_class: id.lighting_class,
+            required_min_lx: min_lx,
+            at: frame.to_lonlat(points[darkest]),
+            lux: lux[darkest],
+            mean_lux: lux.iter().fold(0.0, |a, b| a + b) / lux.len().max(1) as f64,
+            length_m,
+            geometry: points.iter().map(|p| frame.to_lonlat(*p)).collect(),
+            confirmed: id.confirmed,
+            severity: relative_deficit * (road_weight + venue_weight),
+            terms: SeverityTerms {
+                relative_deficit,
+                road_weight,
+                venue_weight,
+                venues_nearby,
+            },
+        }
+    }
+
+    pub fn stretch(&self, run: &Run, edge: &EdgeLighting, frame: &LocalFrame) -> BlindSpot {
+        let id = SpotIdentity {
+            kind: BlindSpotKind::Stretch,
+            ref_id: edge.edge_id,
+            road_class: edge.road_class.clone(),
+            lighting_class: edge.lighting_class.clone(),
+            required_min_lx: edge.required.min_lx,
+            confirmed: edge.lit == Some(LitTag::No),
+        };
+        self.spot(id, &run.points, &run.lux, frame)
+    }
+
+    pub fn corner(&self, c: &CornerLighting, frame: &LocalFrame) -> Option<BlindSpot> {
+        if c.state != CornerState::Dark {
+            return None;
+        }
+        let id = SpotIdentity {
+            kind: BlindSpotKind::Corner,
+            ref_id: c.corner_id,
+            road_class: c.road_class.clone(),
+            lighting_class: c.lighting_class.clone(),
+            required_min_lx: c.required.min_lx,
+            confirmed: c.confirmed_dark,
+        };
+        Some(self.spot(id, &[c.at], &[c.lux], frame))
+    }
+}
+
+/// What a blind spot is, before it is weighed.
+struct SpotIdentity {
+    kind: BlindSpotKind,
+    ref_id: i64,
+    road_class: String,
+    lighting_class: String,
+    required_min_lx: f64,
+    confirmed: bool,
+}

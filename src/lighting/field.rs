@@ -1,0 +1,108 @@
+//! The light field: the sum over lit lamps at any ground point, bounded by the lamp index to the
+//! lamps that can still add more than the cut-off.
+
+use super::lamps::LitLamp;
+use super::photometry::{LightDistribution, illuminance_lx};
+use crate::index::PointIndex;
+use crate::model::{LocalFrame, MetricPoint};
+use serde::Serialize;
+
+pub struct LightField<'d> {
+    pub frame: LocalFrame,
+    pub lamps: Vec<LitLamp>,
+    index: PointIndex<usize>,
+    max_radius_m: f64,
+    maintenance_factor: f64,
+    distribution: &'d dyn LightDistribution,
+}
+
+/// One lamp's share of the light at a point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Contribution {
+    /// Index into `LightField::lamps`.
+    pub lamp: usize,
+    pub distance_m: f64,
+    pub lux: f64,
+}
+
+impl<'d> LightField<'d> {
+    pub fn new(
+        frame: LocalFrame,
+        lamps: Vec<LitLamp>,
+        maintenance_factor: f64,
+        distribution: &'d dyn LightDistribution,
+    ) -> Self {
+        let index = PointIndex::build(
+            frame,
+            lamps.iter().enumerate().map(|(i, l)| (l.position, i)),
+        );
+        let max_radius_m = lamps.iter().map(|l| l.radius_m).fold(0.0, f64::max);
+        Self {
+            frame,
+            lamps,
+            index,
+            max_radius_m,
+            maintenance_factor,
+            distribution,
+        }
+    }
+
+    pub fn max_radius_m(&self) -> f64 {
+        self.max_radius_m
+    }
+
+    /// The lamps that may light anything inside a metric box, in ascending order (the order every
+    /// sum uses, so that a point evaluated in a batch and alone gives the same bits).
+    pub fn lamps_near_box(&self, min: MetricPoint, max: MetricPoint) -> Vec<usize> {
+        let r = self.max_radius_m;
+        let mut near: Vec<usize> = self
+            .index
+            .in_metric_box([min[0] - r, min[1] - r], [max[0] + r, max[1] + r])
+            .map(|(i, _)| i)
+            .collect();
+        near.sort_unstable();
+        near
+    }
+
+    /// Illuminance at `q` from the given lamps (ascending indices), each within its own radius.
+    /// Sums here start from +0.0: std's float `sum` starts from −0.0, which would print an unlit
+    /// point as "-0.00 lx".
+    pub fn lux_from(&self, lamps: &[usize], q: MetricPoint) -> f64 {
+        lamps
+            .iter()
+            .filter_map(|&i| self.contribution(i, q))
+            .map(|c| c.lux)
+            .fold(0.0, |a, b| a + b)
+    }
+
+    pub fn lux_at(&self, q: MetricPoint) -> f64 {
+        self.lux_from(&self.lamps_near_box(q, q), q)
+    }
+
+    /// Each lamp's share at `q`, brightest first.
+    pub fn contributions_at(&self, q: MetricPoint) -> Vec<Contribution> {
+        let mut shares: Vec<Contribution> = self
+            .lamps_near_box(q, q)
+            .into_iter()
+            .filter_map(|i| self.contribution(i, q))
+            .collect();
+        shares.sort_by(|a, b| b.lux.total_cmp(&a.lux).then(a.lamp.cmp(&b.lamp)));
+        shares
+    }
+
+    fn contribution(&self, i: usize, q: MetricPoint) -> Option<Contribution> {
+        let lamp = &self.lamps[i];
+        let distance_m = (lamp.at[0] - q[0]).hypot(lamp.at[1] - q[1]);
+        (distance_m <= lamp.radius_m).then(|| Contribution {
+            lamp: i,
+            distance_m,
+            lux: illuminance_lx(
+                self.distribution,
+                lamp.flux_lm,
+                lamp.height_m,
+                distance_m,
+                self.maintenance_factor,
+            ),
+        })
+    }
+}

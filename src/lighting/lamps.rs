@@ -1,0 +1,136 @@
+//! The lamps the model lights the city with: mapped lamps with their missing attributes filled in
+//! by the class of the street they stand on, duplicates removed, and broken lamps set apart.
+
+use super::config::{LampSpec, LightingConfig};
+use super::photometry::{LightDistribution, cutoff_radius_m};
+use crate::index::{PointIndex, SegmentIndex};
+use crate::model::{
+    DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus, LocalFrame, LonLat, MetricPoint,
+    StreetEdge,
+};
+use rstar::RTree;
+use serde::Serialize;
+
+/// A lamp as the model uses it, with every attribute known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LitLamp {
+    pub id: i64,
+    pub position: LonLat,
+    #[serde(skip)]
+    pub at: MetricPoint,
+    pub height_m: f64,
+    pub flux_lm: f64,
+    /// Beyond this horizontal distance the lamp adds at most the cut-off illuminance.
+    pub radius_m: f64,
+    /// Height or flux came from the defaults, not from the source.
+    pub defaulted: bool,
+}
+
+/// What the model makes of the mapped lamps.
+pub struct LampSet {
+    /// Working and unknown-status lamps: both light the street (unknown is every OSM lamp).
+    pub lit: Vec<LitLamp>,
+    pub broken: Vec<LitLamp>,
+    /// Lamps at the spot of an earlier one (lower id): one lamp mapped twice, left out.
+    pub duplicates: Vec<i64>,
+    /// Every mapped lamp that is not a duplicate, broken or not: where a lamp exists on the map.
+    pub mapped: PointIndex<usize>,
+}
+
+/// The rules, documented in `default.toml`:
+/// - a missing height or flux takes the default of the strictest lighting class among the streets
+///   beside the lamp (else of the nearest street); a lamp by no judged street takes the
+///   model-wide defaults (8 m, 8,000 lm);
+/// - a lamp within `duplicate_lamp_m` of a lamp with a lower id is the same lamp mapped twice;
+/// - broken lamps add nothing to any sum, but keep their attributes for the repair estimate.
+pub fn resolve_lamps(
+    lamps: &[Lamp],
+    edges: &[StreetEdge],
+    streets: &SegmentIndex,
+    frame: &LocalFrame,
+    config: &LightingConfig,
+    distribution: &dyn LightDistribution,
+) -> LampSet {
+    let mut ordered: Vec<&Lamp> = lamps.iter().collect();
+    ordered.sort_by_key(|l| l.id);
+    let mut seen: RTree<[f64; 2]> = RTree::new();
+    let (mut lit, mut broken, mut duplicates) = (Vec::new(), Vec::new(), Vec::new());
+    let d2 = config.duplicate_lamp_m * config.duplicate_lamp_m;
+    for lamp in ordered {
+        let at = frame.to_metric(lamp.position);
+        if seen.locate_within_distance(at, d2).next().is_some() {
+            duplicates.push(lamp.id);
+            continue;
+        }
+        seen.insert(at);
+        let fallback = default_spec(lamp.position, edges, streets, config);
+        let height_m = lamp.height_m.unwrap_or(fallback.height_m);
+        let flux_lm = lamp.flux_lm.unwrap_or(fallback.flux_lm);
+        let resolved = LitLamp {
+            id: lamp.id,
+            position: lamp.position,
+            at,
+            height_m,
+            flux_lm,
+            radius_m: cutoff_radius_m(
+                distribution,
+                flux_lm,
+                height_m,
+                config.maintenance_factor,
+                config.cutoff_lux,
+            ),
+            defaulted: lamp.height_m.is_none() || lamp.flux_lm.is_none(),
+        };
+        match lamp.status {
+            LampStatus::Broken => broken.push(resolved),
+            LampStatus::Working | LampStatus::Unknown => lit.push(resolved),
+        }
+    }
+    let mapped = PointIndex::build(
+        *frame,
+        lit.iter()
+            .chain(&broken)
+            .enumerate()
+            .map(|(i, l)| (l.position, i)),
+    );
+    LampSet {
+        lit,
+        broken,
+        duplicates,
+        mapped,
+    }
+}
+
+/// The lamp a pole most likely carries: that of the strictest lighting class among the streets
+/// within `lamp_street_radius_m` (a pole at the kerb serves the carriageway, even where the
+/// sidewalk beside it is mapped as its own footway), else of the nearest street.
+fn default_spec(
+    at: LonLat,
+    edges: &[StreetEdge],
+    streets: &SegmentIndex,
+    config: &LightingConfig,
+) -> LampSpec {
+    let strictest = streets
+        .edges_within(at, config.lamp_street_radius_m)
+        .into_iter()
+        .filter_map(|e| config.class_of(&edges[e].road_class))
+        .filter_map(|c| Some((c, config.requirement(c)?)))
+        .max_by(|a, b| {
+            a.1.min_lx
+                .total_cmp(&b.1.min_lx)
+                .then(a.1.avg_lx.total_cmp(&b.1.avg_lx))
+                .then(b.0.cmp(a.0))
+        })
+        .map(|(c, _)| c);
+    strictest
+        .or_else(|| {
+            streets
+                .snap(at)
+                .and_then(|snap| config.class_of(&edges[snap.edge].road_class))
+        })
+        .and_then(|class| config.lamp_defaults.get(class).copied())
+        .unwrap_or(LampSpec {
+            height_m: DEFAULT_LAMP_HEIGHT_M,
+            flux_lm: DEFAULT_LAMP_FLUX_LM,
+        })
+}

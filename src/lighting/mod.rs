@@ -1,0 +1,364 @@
+//! The lighting model: illuminance from every mapped lamp, streets and corners judged against
+//! their standard, blind spots with an explained severity, data gaps kept apart, and the lamps
+//! and repairs that would remove the most darkness. Knows nothing of SQLite or HTTP.
+
+mod blind_spots;
+pub mod config;
+mod corners;
+mod evaluate;
+mod field;
+mod lamps;
+pub mod photometry;
+mod proposals;
+pub mod synthetic;
+
+pub use blind_spots::{BlindSpot, BlindSpotKind, SeverityTerms};
+pub use config::{LampSpec, LightingConfig, Requirement};
+pub use corners::{CornerLighting, CornerState};
+pub use evaluate::{EdgeLighting, sample_line};
+pub use field::{Contribution, LightField};
+pub use lamps::{LampSet, LitLamp, resolve_lamps};
+pub use proposals::{LampProposal, RepairImpact, greedy};
+
+use crate::index::CityIndex;
+use crate::model::{Corner, Lamp, LonLat, StreetEdge, Venue};
+use blind_spots::Exposure;
+use photometry::{IsotropicLowerHemisphere, LightDistribution};
+use proposals::DeficitMap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+static ISOTROPIC: IsotropicLowerHemisphere = IsotropicLowerHemisphere;
+
+/// A street stretch that OSM says is lit but where no lamp is mapped: unknown, not dark.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataGap {
+    pub edge_id: i64,
+    pub road_class: String,
+    pub length_m: f64,
+    pub geometry: Vec<LonLat>,
+}
+
+/// The illuminance at one point, lamp by lamp, so that anyone can check the model by hand.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointIlluminance {
+    pub lon: f64,
+    pub lat: f64,
+    pub lux: f64,
+    pub lamps: Vec<LampShare>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LampShare {
+    pub id: i64,
+    pub lon: f64,
+    pub lat: f64,
+    pub height_m: f64,
+    pub flux_lm: f64,
+    pub distance_m: f64,
+    pub lux: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LightingSummary {
+    pub samples: usize,
+    pub edges_judged: usize,
+    pub edges_not_judged: usize,
+    pub edges_passing: usize,
+    pub edges_failing: usize,
+    /// Edges whose every sample is a data gap.
+    pub edges_unknown: usize,
+    pub corners_judged: usize,
+    pub corners_dark: usize,
+    pub corners_data_gap: usize,
+    pub blind_spots: BTreeMap<String, usize>,
+    pub blind_spots_confirmed: usize,
+    /// Σ (minimum − lux) over every dark sample and corner, in lux.
+    pub deficit_total_lx: f64,
+    pub data_gaps: usize,
+    pub data_gap_km: f64,
+    pub lamps_lit: usize,
+    pub lamps_broken: usize,
+    pub lamps_duplicate: usize,
+    pub lamps_defaulted: usize,
+    /// Σ over broken lamps of the deficit each repair would remove on its own.
+    pub broken_lamp_impact_lx: f64,
+    pub proposals: usize,
+    pub proposals_removed_lx: f64,
+    pub proposals_deficit_left_share: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LightingReport {
+    pub summary: LightingSummary,
+    pub edges: Vec<EdgeLighting>,
+    pub corners: Vec<CornerLighting>,
+    pub blind_spots: Vec<BlindSpot>,
+    pub data_gaps: Vec<DataGap>,
+    pub repairs: Vec<RepairImpact>,
+    pub proposals: Vec<LampProposal>,
+}
+
+/// The city's lamps resolved and indexed: ready to answer point queries and to evaluate the city.
+pub struct LightingModel<'a> {
+    config: &'a LightingConfig,
+    distribution: &'a dyn LightDistribution,
+    lamps: LampSet,
+    field: LightField<'a>,
+}
+
+impl<'a> LightingModel<'a> {
+    pub fn new(
+        city: &CityIndex,
+        edges: &[StreetEdge],
+        lamps: &[Lamp],
+        config: &'a LightingConfig,
+    ) -> Self {
+        let distribution: &'a dyn LightDistribution = &ISOTROPIC;
+        let mut lamps = resolve_lamps(
+            lamps,
+            edges,
+            &city.streets,
+            &city.frame,
+            config,
+            distribution,
+        );
+        let lit = std::mem::take(&mut lamps.lit);
+        let field = LightField::new(city.frame, lit, config.maintenance_factor, distribution);
+        Self {
+            config,
+            distribution,
+            lamps,
+            field,
+        }
+    }
+
+    pub fn at(&self, at: LonLat) -> PointIlluminance {
+        let q = self.field.frame.to_metric(at);
+        let shares = self.field.contributions_at(q);
+        PointIlluminance {
+            lon: at.lon,
+            lat: at.lat,
+            // The same lamps in the same order as every evaluation, so the figures agree to the bit.
+            lux: self.field.lux_at(q),
+            lamps: shares
+                .iter()
+                .map(|c| {
+                    let l = &self.field.lamps[c.lamp];
+                    LampShare {
+                        id: l.id,
+                        lon: l.position.lon,
+                        lat: l.position.lat,
+                        height_m: l.height_m,
+                        flux_lm: l.flux_lm,
+                        distance_m: c.distance_m,
+                        lux: c.lux,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Judges every street and corner, finds the blind spots and data gaps, weighs the broken
+    /// lamps and picks up to `proposals` new lamp sites.
+    pub fn evaluate(
+        &self,
+        edges: &[StreetEdge],
+        corners: &[Corner],
+        venues: &[Venue],
+        proposals: usize,
+    ) -> LightingReport {
+        let frame = self.field.frame;
+        let outcomes =
+            evaluate::evaluate_edges(&self.field, &self.lamps.mapped, edges, self.config);
+        let corner_results =
+            corners::evaluate_corners(&self.field, &self.lamps.mapped, corners, edges, self.config);
+        let exposure = Exposure::new(frame, venues, self.config);
+        let mut s = LightingSummary::default();
+        let mut report_edges = Vec::new();
+        let mut blind = Vec::new();
+        let mut gaps = Vec::new();
+        let mut deficits = Vec::new();
+        let mut dark_edges = Vec::new();
+        for (i, o) in outcomes.into_iter().enumerate() {
+            let Some(lighting) = o.lighting else {
+                s.edges_not_judged += 1;
+                continue;
+            };
+            s.samples += lighting.samples;
+            match lighting.passes {
+                Some(true) => s.edges_passing += 1,
+                Some(false) => s.edges_failing += 1,
+                None => s.edges_unknown += 1,
+            }
+            for run in o
+                .dark_runs
+                .iter()
+                .filter(|r| r.length_m >= self.config.min_dark_run_m)
+            {
+                blind.push(exposure.stretch(run, &lighting, &frame));
+            }
+            for run in &o.gap_runs {
+                gaps.push(DataGap {
+                    edge_id: lighting.edge_id,
+                    road_class: lighting.road_class.clone(),
+                    length_m: run.length_m,
+                    geometry: run.points.iter().map(|p| frame.to_lonlat(*p)).collect(),
+                });
+            }
+            if !o.deficits.is_empty() {
+                dark_edges.push(i);
+            }
+            deficits.extend(o.deficits);
+            report_edges.push(lighting);
+        }
+        s.edges_judged = report_edges.len();
+        let mut report_corners = Vec::with_capacity(corner_results.len());
+        for (c, deficit) in corner_results {
+            match c.state {
+                CornerState::Dark => s.corners_dark += 1,
+                CornerState::DataGap => s.corners_data_gap += 1,
+                CornerState::Lit => {}
+            }
+            blind.extend(exposure.corner(&c, &frame));
+            deficits.extend(deficit);
+            report_corners.push(c);
+        }
+        s.corners_judged = report_corners.len();
+        s.samples += s.corners_judged;
+        // Most severe first; ties by kind and id so the order is stable.
+        blind.sort_by(|a, b| {
+            b.severity
+                .total_cmp(&a.severity)
+                .then(a.ref_id.cmp(&b.ref_id))
+                .then(a.at.lon.total_cmp(&b.at.lon))
+        });
+        for b in &blind {
+            *s.blind_spots
+                .entry(format!("{:?}", b.kind).to_lowercase())
+                .or_insert(0) += 1;
+        }
+        s.blind_spots_confirmed = blind.iter().filter(|b| b.confirmed).count();
+        s.data_gaps = gaps.len();
+        s.data_gap_km = gaps.iter().map(|g| g.length_m).fold(0.0, |a, b| a + b) / 1000.0;
+
+        let map = DeficitMap::new(
+            frame,
+            deficits,
+            self.config.maintenance_factor,
+            self.config.cutoff_lux,
+        );
+        s.deficit_total_lx = map.total_lx();
+        let repairs: Vec<RepairImpact> = self
+            .lamps
+            .broken
+            .iter()
+            .map(|l| RepairImpact {
+                lamp_id: l.id,
+                at: l.position,
+                deficit_removed_lx: map.repair_gain(
+                    l.at,
+                    LampSpec {
+                        height_m: l.height_m,
+                        flux_lm: l.flux_lm,
+                    },
+                    self.distribution,
+                ),
+            })
+            .collect();
+        s.broken_lamp_impact_lx = repairs
+            .iter()
+            .map(|r| r.deficit_removed_lx)
+            .fold(0.0, |a, b| a + b);
+        let proposals = self.propose(&map, edges, &dark_edges, proposals);
+        s.proposals = proposals.len();
+        s.proposals_removed_lx = proposals.last().map(|p| p.removed_lx).unwrap_or(0.0);
+        s.proposals_deficit_left_share = proposals
+            .last()
+            .map(|p| p.deficit_left_share)
+            .unwrap_or(1.0);
+        s.lamps_lit = self.field.lamps.len();
+        s.lamps_broken = self.lamps.broken.len();
+        s.lamps_duplicate = self.lamps.duplicates.len();
+        s.lamps_defaulted = self
+            .field
+            .lamps
+            .iter()
+            .chain(&self.lamps.broken)
+            .filter(|l| l.defaulted)
+            .count();
+        LightingReport {
+            summary: s,
+            edges: report_edges,
+            corners: report_corners,
+            blind_spots: blind,
+            data_gaps: gaps,
+            repairs,
+            proposals,
+        }
+    }
+
+    /// Candidate sites every `proposal_spacing_m` along the edges with a deficit, a lamp of the
+    /// street's class at each, then the greedy pick.
+    fn propose(
+        &self,
+        map: &DeficitMap,
+        edges: &[StreetEdge],
+        dark_edges: &[usize],
+        k: usize,
+    ) -> Vec<LampProposal> {
+        if k == 0 || map.points.is_empty() {
+            return Vec::new();
+        }
+        let mut sites = Vec::new();
+        for &i in dark_edges {
+            let e = &edges[i];
+            let Some(spec) = self
+                .config
+                .class_of(&e.road_class)
+                .and_then(|c| self.config.lamp_defaults.get(c))
+            else {
+                continue;
+            };
+            let line: Vec<_> = e
+                .geometry
+                .iter()
+                .map(|p| self.field.frame.to_metric(*p))
+                .collect();
+            for (at, _) in sample_line(&line, self.config.proposal_spacing_m) {
+                sites.push((at, e.id, e.road_class.clone(), *spec));
+            }
+        }
+        let candidates = map.with_cover(sites, self.distribution);
+        let covers: Vec<&[(usize, f64)]> = candidates.iter().map(|c| c.cover.as_slice()).collect();
+        let deficits: Vec<f64> = map.points.iter().map(|p| p.deficit_lx).collect();
+        let total = map.total_lx();
+        let mut removed = 0.0;
+        greedy(&deficits, &covers, k)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, (i, gain))| {
+                let c = &candidates[i];
+                removed += gain;
+                LampProposal {
+                    rank: rank + 1,
+                    at: self.field.frame.to_lonlat(c.at),
+                    edge_id: c.edge_id,
+                    road_class: c.road_class.clone(),
+                    height_m: c.spec.height_m,
+                    flux_lm: c.spec.flux_lm,
+                    gain_lx: gain,
+                    removed_lx: removed,
+                    deficit_left_share: if total > 0.0 {
+                        (total - removed).max(0.0) / total
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+//! Storing the lighting model's results: one transaction replaces the previous run whole.
+
+use super::{Result, Store};
+use crate::lighting::{LightingConfig, LightingReport};
+use crate::model::LonLat;
+use rusqlite::params;
+
+/// GeoJSON text of a point or, with two or more positions, a line.
+pub fn geometry_json(points: &[LonLat]) -> String {
+    let value = match points {
+        [p] => geojson::GeometryValue::new_point([p.lon, p.lat]),
+        _ => geojson::GeometryValue::new_line_string(points.iter().map(|p| [p.lon, p.lat])),
+    };
+    geojson::Geometry::new(value).to_string()
+}
+
+impl Store {
+    pub fn save_lighting(
+        &mut self,
+        config: &LightingConfig,
+        report: &LightingReport,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for table in [
+            "edge_lighting",
+            "blind_spots",
+            "lighting_data_gaps",
+            "lamp_repairs",
+            "lamp_proposals",
+        ] {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        {
+            let mut edge = tx.prepare(
+                "INSERT INTO edge_lighting (edge_id, lighting_class, required_avg_lx, required_min_lx, samples,
+                 data_gap_samples, avg_lx, min_lx, uniformity, passes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for e in &report.edges {
+                edge.execute(params![
+                    e.edge_id,
+                    e.lighting_class,
+                    e.required.avg_lx,
+                    e.required.min_lx,
+                    e.samples as i64,
+                    e.data_gap_samples as i64,
+                    e.avg_lx,
+                    e.min_lx,
+                    e.uniformity,
+                    e.passes
+                ])?;
+            }
+            let mut spot = tx.prepare(
+                "INSERT INTO blind_spots (kind, ref_id, road_class, lighting_class, required_min_lx, lon, lat, lux,
+                 mean_lux, length_m, confirmed, severity, terms, geometry)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for b in &report.blind_spots {
+                spot.execute(params![
+                    serde_json::to_value(b.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string)),
+                    b.ref_id,
+                    b.road_class,
+                    b.lighting_class,
+                    b.required_min_lx,
+                    b.at.lon,
+                    b.at.lat,
+                    b.lux,
+                    b.mean_lux,
+                    b.length_m,
+                    b.confirmed,
+                    b.severity,
+                    serde_json::to_string(&b.terms).unwrap_or_default(),
+                    geometry_json(&b.geometry)
+                ])?;
+            }
+            let mut gap = tx.prepare(
+                "INSERT INTO lighting_data_gaps (edge_id, road_class, length_m, geometry) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for g in &report.data_gaps {
+                gap.execute(params![
+                    g.edge_id,
+                    g.road_class,
+                    g.length_m,
+                    geometry_json(&g.geometry)
+                ])?;
+            }
+            let mut repair = tx.prepare(
+                "INSERT INTO lamp_repairs (lamp_id, deficit_removed_lx) VALUES (?1, ?2)",
+            )?;
+            for r in &report.repairs {
+                repair.execute(params![r.lamp_id, r.deficit_removed_lx])?;
+            }
+            let mut proposal = tx.prepare(
+                "INSERT INTO lamp_proposals (rank, lon, lat, edge_id, road_class, height_m, flux_lm, gain_lx, removed_lx,
+                 deficit_left_share) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for p in &report.proposals {
+                proposal.execute(params![
+                    p.rank as i64,
+                    p.at.lon,
+                    p.at.lat,
+                    p.edge_id,
+                    p.road_class,
+                    p.height_m,
+                    p.flux_lm,
+                    p.gain_lx,
+                    p.removed_lx,
+                    p.deficit_left_share
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO lighting_runs (config, summary) VALUES (?1, ?2)",
+            params![
+                serde_json::to_string(&config).unwrap_or_default(),
+                serde_json::to_string(&report.summary).unwrap_or_default()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The newest lighting run's summary, as stored.
+    pub fn lighting_summary(&self) -> Result<Option<serde_json::Value>> {
+        use rusqlite::OptionalExtension;
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT summary FROM lighting_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+}
+
+/// A stored blind spot, as the map and the checks read it back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredBlindSpot {
+    pub kind: String,
+    pub ref_id: i64,
+    pub at: LonLat,
+    pub lux: f64,
+    pub required_min_lx: f64,
+    pub severity: f64,
+}
+
+impl Store {
+    /// Blind spots of the newest run, most severe first.
+    pub fn blind_spots(&self) -> Result<Vec<StoredBlindSpot>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, ref_id, lon, lat, lux, required_min_lx, severity FROM blind_spots ORDER BY severity DESC, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredBlindSpot {
+                kind: r.get(0)?,
+                ref_id: r.get(1)?,
+                at: LonLat::new(r.get(2)?, r.get(3)?),
+                lux: r.get(4)?,
+                required_min_lx: r.get(5)?,
+                severity: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
