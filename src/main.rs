@@ -1,6 +1,11 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// The lighting model and the importers allocate many small vectors from both cores at once;
+/// mimalloc's per-thread heaps keep that from serialising on glibc's arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Like every Unix tool, stop quietly when the reader of our output goes away (`| head`),
     // instead of Rust's default of failing the next print.

@@ -128,6 +128,9 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
     }
     println!();
     super::print_stats(&store, false)?;
+    drop(store);
+    println!("\nlighting");
+    super::lighting::run(data, super::lighting::LightingArgs::demo())?;
     if !args.no_serve {
         println!(
             "\nThe demo data is ready in {}. This build has no map server yet; run `patrolmap stats` to inspect the data.",

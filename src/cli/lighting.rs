@@ -25,6 +25,19 @@ pub struct LightingArgs {
     pub top: usize,
 }
 
+impl LightingArgs {
+    /// What `demo` runs: the default model, ten proposals, the five most severe spots.
+    pub fn demo() -> Self {
+        Self {
+            json: false,
+            config: None,
+            proposals: 10,
+            at: None,
+            top: 5,
+        }
+    }
+}
+
 fn parse_lonlat(s: &str) -> Result<LonLat, String> {
     let (lon, lat) = s
         .split_once(',')

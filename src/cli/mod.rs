@@ -1,5 +1,6 @@
 //! The `patrolmap` command line: every subcommand is a thin layer over the library.
 
+mod bench;
 mod demo;
 mod import;
 mod lighting;
@@ -55,6 +56,11 @@ pub enum Command {
     },
     /// Run the lighting model: judge every street and corner, find blind spots, propose lamps.
     Lighting(lighting::LightingArgs),
+    /// Timed runs on seeded synthetic data (for benchmark figures; run under /usr/bin/time -v).
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
     /// Prepare the bundled demo city (Helsinki centre) in the data folder.
     Demo(demo::DemoArgs),
 }
@@ -74,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             print_stats(&store, json)
         }
         Command::Lighting(args) => lighting::run(&cli.data, args),
+        Command::Bench { what } => bench::run(what),
         Command::Demo(args) => demo::run(&cli.data, args),
     }
 }

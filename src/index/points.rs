@@ -1,4 +1,4 @@
-use crate::model::{BBox, LocalFrame, LonLat, MetricPoint};
+use crate::model::{BBox, LocalFrame, LonLat, MetricPoint, metres_between};
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 
@@ -70,7 +70,7 @@ impl<T: Copy> PointIndex<T> {
                 let p = e.geom();
                 Nearby {
                     item: e.data,
-                    distance_m: (p[0] - q[0]).hypot(p[1] - q[1]),
+                    distance_m: metres_between(*p, q),
                 }
             })
     }

@@ -5,9 +5,8 @@ use super::config::LightingConfig;
 use super::corners::{CornerLighting, CornerState};
 use super::evaluate::{EdgeLighting, Run};
 use crate::index::PointIndex;
-use crate::model::{LitTag, LocalFrame, LonLat, MetricPoint, Venue};
+use crate::model::{LitTag, LocalFrame, LonLat, MetricPoint, Venue, VenueKind, metres_between};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -26,7 +25,27 @@ pub struct SeverityTerms {
     /// Σ kind weight × (1 − distance / radius) over venues within the exposure radius.
     pub venue_weight: f64,
     /// Venues within the exposure radius, by kind.
-    pub venues_nearby: BTreeMap<String, usize>,
+    pub venues_nearby: VenueCounts,
+}
+
+/// Venues near a spot, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VenueCounts {
+    pub entertainment: usize,
+    pub bathhouse: usize,
+    pub rental: usize,
+    pub other: usize,
+}
+
+impl VenueCounts {
+    fn add(&mut self, kind: VenueKind) {
+        match kind {
+            VenueKind::Entertainment => self.entertainment += 1,
+            VenueKind::Bathhouse => self.bathhouse += 1,
+            VenueKind::Rental => self.rental += 1,
+            VenueKind::Other => self.other += 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,19 +90,34 @@ impl<'a> Exposure<'a> {
     }
 
     /// Venue weight and counts for a spot made of `points`: each venue counts once, at its
-    /// distance to the nearest point of the spot.
-    fn venues_near(&self, points: &[MetricPoint]) -> (f64, BTreeMap<String, usize>) {
+    /// distance to the nearest point of the spot. One index query covers the whole spot.
+    fn venues_near(&self, points: &[MetricPoint]) -> (f64, VenueCounts) {
         let radius = self.config.exposure_radius_m;
-        let mut nearest: BTreeMap<usize, f64> = BTreeMap::new();
-        for p in points {
-            for n in self.index.within_metric(*p, radius) {
-                let d = nearest.entry(n.item).or_insert(f64::INFINITY);
-                *d = d.min(n.distance_m);
-            }
-        }
+        let (lo, hi) = points.iter().fold(
+            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+            |(lo, hi), p| {
+                (
+                    [lo[0].min(p[0]), lo[1].min(p[1])],
+                    [hi[0].max(p[0]), hi[1].max(p[1])],
+                )
+            },
+        );
         let mut weight = 0.0;
-        let mut counts = BTreeMap::new();
-        for (i, d) in nearest {
+        let mut counts = VenueCounts::default();
+        let near = self.index.in_metric_box(
+            [lo[0] - radius, lo[1] - radius],
+            [hi[0] + radius, hi[1] + radius],
+        );
+        let mut near: Vec<(usize, MetricPoint)> = near.collect();
+        near.sort_unstable_by_key(|v| v.0);
+        for (i, v) in near {
+            let d = points
+                .iter()
+                .map(|p| metres_between(*p, v))
+                .fold(f64::INFINITY, f64::min);
+            if d > radius {
+                continue;
+            }
             let kind = self.venues[i].kind.as_str();
             weight += self
                 .config
@@ -93,7 +127,7 @@ impl<'a> Exposure<'a> {
                 .copied()
                 .unwrap_or(0.0)
                 * (1.0 - d / radius);
-            *counts.entry(kind.to_string()).or_insert(0) += 1;
+            counts.add(self.venues[i].kind);
         }
         (weight, counts)
     }
@@ -124,7 +158,7 @@ impl<'a> Exposure<'a> {
         let (venue_weight, venues_nearby) = self.venues_near(points);
         let length_m = points
             .windows(2)
-            .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+            .map(|w| metres_between(w[0], w[1]))
             .fold(0.0, |a, b| a + b);
         BlindSpot {
             kind: id.kind,

@@ -4,7 +4,7 @@
 use super::config::{LightingConfig, Requirement};
 use super::field::LightField;
 use crate::index::PointIndex;
-use crate::model::{LitTag, MetricPoint, StreetEdge};
+use crate::model::{LitTag, MetricPoint, StreetEdge, metres_between};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -108,18 +108,27 @@ fn evaluate_edge(
     let samples = sample_line(&line, config.sample_spacing_m);
     let (min, max) = bounds(&line);
     let lamps = field.lamps_near_box(min, max);
-    let maybe_gap = edge.lit == Some(LitTag::Yes);
+    // Where OSM says lit=yes, the mapped lamps near the edge decide which samples are data gaps.
+    let gap_lamps: Vec<MetricPoint> = if edge.lit == Some(LitTag::Yes) && !config.data_gaps_are_dark
+    {
+        let r = config.data_gap_radius_m;
+        mapped
+            .in_metric_box([min[0] - r, min[1] - r], [max[0] + r, max[1] + r])
+            .map(|(_, p)| p)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let maybe_gap = edge.lit == Some(LitTag::Yes) && !config.data_gaps_are_dark;
     let mut out = EdgeOutcome::default();
     let mut states = Vec::with_capacity(samples.len());
     let mut luxes = Vec::with_capacity(samples.len());
     for (q, _) in &samples {
         let lux = field.lux_from(&lamps, *q);
         let gap = maybe_gap
-            && !config.data_gaps_are_dark
-            && mapped
-                .within_metric(*q, config.data_gap_radius_m)
-                .next()
-                .is_none();
+            && !gap_lamps
+                .iter()
+                .any(|p| metres_between(*p, *q) <= config.data_gap_radius_m);
         let state = if gap {
             SampleState::DataGap
         } else if lux < required.min_lx {
@@ -172,7 +181,7 @@ fn evaluate_edge(
 pub fn sample_line(line: &[MetricPoint], spacing: f64) -> Vec<(MetricPoint, f64)> {
     let lengths: Vec<f64> = line
         .windows(2)
-        .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+        .map(|w| metres_between(w[0], w[1]))
         .collect();
     let total: f64 = lengths.iter().sum();
     if total <= 0.0 || line.len() < 2 {

@@ -4,7 +4,7 @@
 use super::lamps::LitLamp;
 use super::photometry::{LightDistribution, illuminance_lx};
 use crate::index::PointIndex;
-use crate::model::{LocalFrame, MetricPoint};
+use crate::model::{LocalFrame, MetricPoint, metres_between};
 use serde::Serialize;
 
 pub struct LightField<'d> {
@@ -92,7 +92,7 @@ impl<'d> LightField<'d> {
 
     fn contribution(&self, i: usize, q: MetricPoint) -> Option<Contribution> {
         let lamp = &self.lamps[i];
-        let distance_m = (lamp.at[0] - q[0]).hypot(lamp.at[1] - q[1]);
+        let distance_m = metres_between(lamp.at, q);
         (distance_m <= lamp.radius_m).then(|| Contribution {
             lamp: i,
             distance_m,

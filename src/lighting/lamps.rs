@@ -8,7 +8,7 @@ use crate::model::{
     DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus, LocalFrame, LonLat, MetricPoint,
     StreetEdge,
 };
-use rstar::RTree;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// A lamp as the model uses it, with every attribute known.
@@ -41,7 +41,8 @@ pub struct LampSet {
 /// - a missing height or flux takes the default of the strictest lighting class among the streets
 ///   beside the lamp (else of the nearest street); a lamp by no judged street takes the
 ///   model-wide defaults (8 m, 8,000 lm);
-/// - a lamp within `duplicate_lamp_m` of a lamp with a lower id is the same lamp mapped twice;
+/// - a lamp within `duplicate_lamp_m` of a lamp with a lower id is the same lamp mapped twice
+///   (and left out, whatever that other lamp's own fate);
 /// - broken lamps add nothing to any sum, but keep their attributes for the repair estimate.
 pub fn resolve_lamps(
     lamps: &[Lamp],
@@ -53,37 +54,53 @@ pub fn resolve_lamps(
 ) -> LampSet {
     let mut ordered: Vec<&Lamp> = lamps.iter().collect();
     ordered.sort_by_key(|l| l.id);
-    let mut seen: RTree<[f64; 2]> = RTree::new();
-    let (mut lit, mut broken, mut duplicates) = (Vec::new(), Vec::new(), Vec::new());
-    let d2 = config.duplicate_lamp_m * config.duplicate_lamp_m;
-    for lamp in ordered {
-        let at = frame.to_metric(lamp.position);
-        if seen.locate_within_distance(at, d2).next().is_some() {
-            duplicates.push(lamp.id);
-            continue;
-        }
-        seen.insert(at);
-        let fallback = default_spec(lamp.position, edges, streets, config);
-        let height_m = lamp.height_m.unwrap_or(fallback.height_m);
-        let flux_lm = lamp.flux_lm.unwrap_or(fallback.flux_lm);
-        let resolved = LitLamp {
-            id: lamp.id,
-            position: lamp.position,
-            at,
-            height_m,
-            flux_lm,
-            radius_m: cutoff_radius_m(
+    let all = PointIndex::build(*frame, ordered.iter().map(|l| (l.position, l.id)));
+    let resolved: Vec<(LampStatus, Result<LitLamp, i64>)> = ordered
+        .par_iter()
+        .map(|lamp| {
+            let at = frame.to_metric(lamp.position);
+            let twin = all
+                .within_metric(at, config.duplicate_lamp_m)
+                .any(|n| n.item < lamp.id);
+            if twin {
+                return (lamp.status, Err(lamp.id));
+            }
+            let fallback = || default_spec(lamp.position, edges, streets, config);
+            let (height_m, flux_lm) = match (lamp.height_m, lamp.flux_lm) {
+                (Some(h), Some(f)) => (h, f),
+                (h, f) => {
+                    let d = fallback();
+                    (h.unwrap_or(d.height_m), f.unwrap_or(d.flux_lm))
+                }
+            };
+            let radius_m = cutoff_radius_m(
                 distribution,
                 flux_lm,
                 height_m,
                 config.maintenance_factor,
                 config.cutoff_lux,
-            ),
-            defaulted: lamp.height_m.is_none() || lamp.flux_lm.is_none(),
-        };
-        match lamp.status {
-            LampStatus::Broken => broken.push(resolved),
-            LampStatus::Working | LampStatus::Unknown => lit.push(resolved),
+            );
+            let defaulted = lamp.height_m.is_none() || lamp.flux_lm.is_none();
+            (
+                lamp.status,
+                Ok(LitLamp {
+                    id: lamp.id,
+                    position: lamp.position,
+                    at,
+                    height_m,
+                    flux_lm,
+                    radius_m,
+                    defaulted,
+                }),
+            )
+        })
+        .collect();
+    let (mut lit, mut broken, mut duplicates) = (Vec::new(), Vec::new(), Vec::new());
+    for (status, lamp) in resolved {
+        match (status, lamp) {
+            (_, Err(id)) => duplicates.push(id),
+            (LampStatus::Broken, Ok(l)) => broken.push(l),
+            (LampStatus::Working | LampStatus::Unknown, Ok(l)) => lit.push(l),
         }
     }
     let mapped = PointIndex::build(

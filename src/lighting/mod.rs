@@ -12,7 +12,7 @@ pub mod photometry;
 mod proposals;
 pub mod synthetic;
 
-pub use blind_spots::{BlindSpot, BlindSpotKind, SeverityTerms};
+pub use blind_spots::{BlindSpot, BlindSpotKind, SeverityTerms, VenueCounts};
 pub use config::{LampSpec, LightingConfig, Requirement};
 pub use corners::{CornerLighting, CornerState};
 pub use evaluate::{EdgeLighting, sample_line};
@@ -24,7 +24,8 @@ use crate::index::CityIndex;
 use crate::model::{Corner, Lamp, LonLat, StreetEdge, Venue};
 use blind_spots::Exposure;
 use photometry::{IsotropicLowerHemisphere, LightDistribution};
-use proposals::DeficitMap;
+use proposals::{DeficitMap, Site};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -176,7 +177,7 @@ impl<'a> LightingModel<'a> {
         let exposure = Exposure::new(frame, venues, self.config);
         let mut s = LightingSummary::default();
         let mut report_edges = Vec::new();
-        let mut blind = Vec::new();
+        let mut dark_runs = Vec::new();
         let mut gaps = Vec::new();
         let mut deficits = Vec::new();
         let mut dark_edges = Vec::new();
@@ -191,13 +192,13 @@ impl<'a> LightingModel<'a> {
                 Some(false) => s.edges_failing += 1,
                 None => s.edges_unknown += 1,
             }
-            for run in o
-                .dark_runs
-                .iter()
-                .filter(|r| r.length_m >= self.config.min_dark_run_m)
-            {
-                blind.push(exposure.stretch(run, &lighting, &frame));
-            }
+            let edge_index = report_edges.len();
+            dark_runs.extend(
+                o.dark_runs
+                    .into_iter()
+                    .filter(|r| r.length_m >= self.config.min_dark_run_m)
+                    .map(|r| (r, edge_index)),
+            );
             for run in &o.gap_runs {
                 gaps.push(DataGap {
                     edge_id: lighting.edge_id,
@@ -213,6 +214,17 @@ impl<'a> LightingModel<'a> {
             report_edges.push(lighting);
         }
         s.edges_judged = report_edges.len();
+        // Weighing a spot queries the venues around it: done in parallel, in a stable order.
+        let mut blind: Vec<BlindSpot> = dark_runs
+            .par_iter()
+            .map(|(run, e)| exposure.stretch(run, &report_edges[*e], &frame))
+            .collect();
+        blind.extend(
+            corner_results
+                .par_iter()
+                .filter_map(|(c, _)| exposure.corner(c, &frame))
+                .collect::<Vec<_>>(),
+        );
         let mut report_corners = Vec::with_capacity(corner_results.len());
         for (c, deficit) in corner_results {
             match c.state {
@@ -220,19 +232,26 @@ impl<'a> LightingModel<'a> {
                 CornerState::DataGap => s.corners_data_gap += 1,
                 CornerState::Lit => {}
             }
-            blind.extend(exposure.corner(&c, &frame));
             deficits.extend(deficit);
             report_corners.push(c);
         }
         s.corners_judged = report_corners.len();
         s.samples += s.corners_judged;
-        // Most severe first; ties by kind and id so the order is stable.
-        blind.sort_by(|a, b| {
-            b.severity
-                .total_cmp(&a.severity)
-                .then(a.ref_id.cmp(&b.ref_id))
-                .then(a.at.lon.total_cmp(&b.at.lon))
+        // Most severe first; ties by id and position so the order is stable. Sorting the keys
+        // and then moving each spot once is cheaper than moving the spots through the sort.
+        let mut order: Vec<(f64, i64, f64, usize)> = blind
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.severity, b.ref_id, b.at.lon, i))
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(a.1.cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+                .then(a.3.cmp(&b.3))
         });
+        let mut slots: Vec<Option<BlindSpot>> = blind.into_iter().map(Some).collect();
+        let blind: Vec<BlindSpot> = order.iter().filter_map(|o| slots[o.3].take()).collect();
         for b in &blind {
             *s.blind_spots
                 .entry(format!("{:?}", b.kind).to_lowercase())
@@ -310,6 +329,7 @@ impl<'a> LightingModel<'a> {
         if k == 0 || map.points.is_empty() {
             return Vec::new();
         }
+        let frame = self.field.frame;
         let mut sites = Vec::new();
         for &i in dark_edges {
             let e = &edges[i];
@@ -320,33 +340,32 @@ impl<'a> LightingModel<'a> {
             else {
                 continue;
             };
-            let line: Vec<_> = e
-                .geometry
-                .iter()
-                .map(|p| self.field.frame.to_metric(*p))
-                .collect();
-            for (at, _) in sample_line(&line, self.config.proposal_spacing_m) {
-                sites.push((at, e.id, e.road_class.clone(), *spec));
-            }
+            let line: Vec<_> = e.geometry.iter().map(|p| frame.to_metric(*p)).collect();
+            sites.extend(
+                sample_line(&line, self.config.proposal_spacing_m)
+                    .into_iter()
+                    .map(|(at, _)| Site {
+                        at,
+                        edge: i,
+                        spec: *spec,
+                    }),
+            );
         }
-        let candidates = map.with_cover(sites, self.distribution);
-        let covers: Vec<&[(usize, f64)]> = candidates.iter().map(|c| c.cover.as_slice()).collect();
-        let deficits: Vec<f64> = map.points.iter().map(|p| p.deficit_lx).collect();
         let total = map.total_lx();
         let mut removed = 0.0;
-        greedy(&deficits, &covers, k)
+        map.propose(&sites, k, self.distribution)
             .into_iter()
             .enumerate()
             .map(|(rank, (i, gain))| {
-                let c = &candidates[i];
+                let site = &sites[i];
                 removed += gain;
                 LampProposal {
                     rank: rank + 1,
-                    at: self.field.frame.to_lonlat(c.at),
-                    edge_id: c.edge_id,
-                    road_class: c.road_class.clone(),
-                    height_m: c.spec.height_m,
-                    flux_lm: c.spec.flux_lm,
+                    at: frame.to_lonlat(site.at),
+                    edge_id: edges[site.edge].id,
+                    road_class: edges[site.edge].road_class.clone(),
+                    height_m: site.spec.height_m,
+                    flux_lm: site.spec.flux_lm,
                     gain_lx: gain,
                     removed_lx: removed,
                     deficit_left_share: if total > 0.0 {

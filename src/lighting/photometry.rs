@@ -6,8 +6,9 @@ use std::f64::consts::PI;
 
 /// How a luminaire spreads its flux over angles from the vertical.
 pub trait LightDistribution: Send + Sync {
-    /// Luminous intensity in candela toward `gamma` radians from straight down.
-    fn intensity_cd(&self, flux_lm: f64, gamma: f64) -> f64;
+    /// Luminous intensity in candela toward the angle γ from straight down, given as cos γ (the
+    /// model has the cosine at hand; a tabulated distribution takes `acos` itself).
+    fn intensity_cd(&self, flux_lm: f64, cos_gamma: f64) -> f64;
     /// The largest intensity at any angle: it bounds how far the lamp can matter.
     fn max_intensity_cd(&self, flux_lm: f64) -> f64;
 }
@@ -18,7 +19,7 @@ pub trait LightDistribution: Send + Sync {
 pub struct IsotropicLowerHemisphere;
 
 impl LightDistribution for IsotropicLowerHemisphere {
-    fn intensity_cd(&self, flux_lm: f64, _gamma: f64) -> f64 {
+    fn intensity_cd(&self, flux_lm: f64, _cos_gamma: f64) -> f64 {
         flux_lm / (2.0 * PI)
     }
 
@@ -37,8 +38,7 @@ pub fn illuminance_lx(
 ) -> f64 {
     let slant2 = height_m * height_m + distance_m * distance_m;
     let cos_gamma = height_m / slant2.sqrt();
-    let gamma = cos_gamma.acos();
-    distribution.intensity_cd(flux_lm, gamma) * cos_gamma.powi(3) / (height_m * height_m)
+    distribution.intensity_cd(flux_lm, cos_gamma) * cos_gamma.powi(3) / (height_m * height_m)
         * maintenance_factor
 }
 

@@ -38,14 +38,14 @@ pub struct RepairImpact {
     pub deficit_removed_lx: f64,
 }
 
-/// A site a lamp could stand at, with the light it would add to each dark point.
-#[derive(Debug, Clone)]
-pub struct Candidate {
+/// A site a new lamp could stand at: a point on a street with a deficit, and the lamp its class
+/// would get.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Site {
     pub at: MetricPoint,
-    pub edge_id: i64,
-    pub road_class: String,
+    /// Index of the street edge in the evaluated slice.
+    pub edge: usize,
     pub spec: LampSpec,
-    pub cover: Vec<(usize, f64)>,
 }
 
 /// The dark points, indexed so a lamp finds the ones it reaches.
@@ -80,13 +80,14 @@ impl DeficitMap {
             .fold(0.0, |a, b| a + b)
     }
 
-    /// The light a lamp at `at` adds to each dark point it reaches.
-    pub fn cover(
-        &self,
+    /// The dark points a lamp at `at` reaches, with the light it adds to each. rstar visits a tree
+    /// in a fixed order, so every sum over this is the same on every run.
+    fn reach<'s>(
+        &'s self,
         at: MetricPoint,
         spec: LampSpec,
-        distribution: &dyn LightDistribution,
-    ) -> Vec<(usize, f64)> {
+        distribution: &'s dyn LightDistribution,
+    ) -> impl Iterator<Item = (usize, f64)> + 's {
         let radius = cutoff_radius_m(
             distribution,
             spec.flux_lm,
@@ -94,61 +95,68 @@ impl DeficitMap {
             self.maintenance_factor,
             self.cutoff_lux,
         );
-        let mut cover: Vec<(usize, f64)> = self
-            .index
-            .within_metric(at, radius)
-            .map(|n| {
-                (
-                    n.item,
-                    illuminance_lx(
-                        distribution,
-                        spec.flux_lm,
-                        spec.height_m,
-                        n.distance_m,
-                        self.maintenance_factor,
-                    ),
-                )
-            })
-            .collect();
-        cover.sort_unstable_by_key(|c| c.0);
-        cover
+        self.index.within_metric(at, radius).map(move |n| {
+            let add = illuminance_lx(
+                distribution,
+                spec.flux_lm,
+                spec.height_m,
+                n.distance_m,
+                self.maintenance_factor,
+            );
+            (n.item, add)
+        })
     }
 
+    /// The deficit a lamp at `at` would remove from what is `remaining`.
+    pub fn gain(
+        &self,
+        at: MetricPoint,
+        spec: LampSpec,
+        remaining: &[f64],
+        distribution: &dyn LightDistribution,
+    ) -> f64 {
+        self.reach(at, spec, distribution)
+            .map(|(i, add)| remaining[i].min(add))
+            .fold(0.0, |a, b| a + b)
+    }
+
+    /// What repairing a broken lamp would remove, on its own.
     pub fn repair_gain(
         &self,
         at: MetricPoint,
         spec: LampSpec,
         distribution: &dyn LightDistribution,
     ) -> f64 {
-        let remaining: Vec<f64> = self.points.iter().map(|p| p.deficit_lx).collect();
-        gain(&remaining, &self.cover(at, spec, distribution))
+        self.reach(at, spec, distribution)
+            .map(|(i, add)| self.points[i].deficit_lx.min(add))
+            .fold(0.0, |a, b| a + b)
     }
 
-    /// Fills in each candidate's cover, in parallel.
-    pub fn with_cover(
+    /// Picks up to `k` sites by greedy max-coverage. Covers are never stored (a city has millions
+    /// of sites): each gain is recomputed from the index when the lazy greedy asks for it.
+    pub fn propose(
         &self,
-        sites: Vec<(MetricPoint, i64, String, LampSpec)>,
+        sites: &[Site],
+        k: usize,
         distribution: &dyn LightDistribution,
-    ) -> Vec<Candidate> {
-        sites
-            .into_par_iter()
-            .map(|(at, edge_id, road_class, spec)| Candidate {
-                at,
-                edge_id,
-                road_class,
-                spec,
-                cover: self.cover(at, spec, distribution),
-            })
-            .filter(|c| !c.cover.is_empty())
-            .collect()
+    ) -> Vec<(usize, f64)> {
+        let deficits: Vec<f64> = self.points.iter().map(|p| p.deficit_lx).collect();
+        let initial: Vec<f64> = sites
+            .par_iter()
+            .map(|s| self.gain(s.at, s.spec, &deficits, distribution))
+            .collect();
+        lazy_greedy(
+            deficits,
+            initial,
+            k,
+            |i, remaining| self.gain(sites[i].at, sites[i].spec, remaining, distribution),
+            |i, remaining| {
+                for (p, add) in self.reach(sites[i].at, sites[i].spec, distribution) {
+                    remaining[p] -= remaining[p].min(add);
+                }
+            },
+        )
     }
-}
-
-fn gain(remaining: &[f64], cover: &[(usize, f64)]) -> f64 {
-    cover
-        .iter()
-        .map(|(i, add)| remaining[*i].min(*add))
-        .fold(0.0, |a, b| a + b)
 }
 
 /// A gain bound in the lazy greedy's heap: larger gain first, then the lower index.
@@ -169,20 +177,27 @@ impl Ord for Bound {
     }
 }
 
-/// Picks up to `k` candidates by greedy max-coverage, lazily: a candidate's gain can only fall as
-/// others are picked, so a stale gain is an upper bound, and a candidate whose fresh gain still
-/// tops the heap is the true best. Returns (candidate index, gain) in pick order.
-pub fn greedy(deficits: &[f64], covers: &[&[(usize, f64)]], k: usize) -> Vec<(usize, f64)> {
-    let mut remaining = deficits.to_vec();
-    let mut heap: BinaryHeap<Bound> = covers
-        .iter()
+/// Greedy max-coverage, lazily (Minoux 1978): a candidate's gain can only fall as others are
+/// picked, so a stale gain is an upper bound, and a candidate whose fresh gain still tops the heap
+/// is the true best. `initial[i]` is candidate i's gain against `remaining`; `gain` recomputes it,
+/// `apply` takes a picked candidate's light off `remaining`. Returns (candidate, gain) in pick order.
+pub fn lazy_greedy(
+    mut remaining: Vec<f64>,
+    initial: Vec<f64>,
+    k: usize,
+    mut gain: impl FnMut(usize, &[f64]) -> f64,
+    mut apply: impl FnMut(usize, &mut [f64]),
+) -> Vec<(usize, f64)> {
+    let mut heap: BinaryHeap<Bound> = initial
+        .into_iter()
         .enumerate()
-        .map(|(i, c)| Bound(gain(&remaining, c), i))
+        .filter(|(_, g)| *g > 0.0)
+        .map(|(i, g)| Bound(g, i))
         .collect();
     let mut picks = Vec::with_capacity(k);
     while picks.len() < k {
         let Some(Bound(_, i)) = heap.pop() else { break };
-        let fresh = gain(&remaining, covers[i]);
+        let fresh = gain(i, &remaining);
         if fresh <= 0.0 {
             continue;
         }
@@ -190,12 +205,26 @@ pub fn greedy(deficits: &[f64], covers: &[&[(usize, f64)]], k: usize) -> Vec<(us
             heap.push(Bound(fresh, i));
             continue;
         }
-        for (p, add) in covers[i] {
-            remaining[*p] -= remaining[*p].min(*add);
-        }
+        apply(i, &mut remaining);
         picks.push((i, fresh));
     }
     picks
+}
+
+/// Greedy over explicit covers (candidate → (point, light added)), for small cases and tests.
+pub fn greedy(deficits: &[f64], covers: &[&[(usize, f64)]], k: usize) -> Vec<(usize, f64)> {
+    let gain = |i: usize, remaining: &[f64]| {
+        covers[i]
+            .iter()
+            .map(|(p, add)| remaining[*p].min(*add))
+            .fold(0.0, |a, b| a + b)
+    };
+    let initial = (0..covers.len()).map(|i| gain(i, deficits)).collect();
+    lazy_greedy(deficits.to_vec(), initial, k, gain, |i, remaining| {
+        for (p, add) in covers[i] {
+            remaining[*p] -= remaining[*p].min(*add);
+        }
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod network;
 mod venue;
 
 pub use area::{Area, AreaLevel};
-pub use frame::{LocalFrame, MetricPoint};
+pub use frame::{LocalFrame, MetricPoint, metres_between};
 pub use grid::{DEFAULT_GRID_CELL_M, Grid, GridCell};
 pub use lamp::{DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus};
 pub use network::{Corner, CornerKind, LitTag, Oneway, StreetEdge, StreetNode};
