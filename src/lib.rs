@@ -9,4 +9,5 @@ pub mod index;
 pub mod ingest;
 pub mod lighting;
 pub mod model;
+pub mod routing;
 pub mod store;

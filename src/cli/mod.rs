@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             print_stats(&store, json)
         }
         Command::Lighting(args) => lighting::run(&cli.data, args),
-        Command::Bench { what } => bench::run(what),
+        Command::Bench { what } => bench::run(&cli.data, what),
         Command::Demo(args) => demo::run(&cli.data, args),
     }
 }

@@ -58,6 +58,30 @@ impl SegmentIndex {
         edges
     }
 
+    /// The nearest point on a street that `usable` accepts (by edge index), looking at no more
+    /// than `max_segments` segments in order of distance.
+    pub fn snap_where(
+        &self,
+        at: LonLat,
+        max_segments: usize,
+        usable: impl Fn(usize) -> bool,
+    ) -> Option<StreetSnap> {
+        let q = self.frame.to_metric(at);
+        let nearest = self
+            .tree
+            .nearest_neighbor_iter(&q)
+            .take(max_segments)
+            .find(|s| usable(s.data.0))?;
+        let foot = nearest.geom().nearest_point(&q);
+        let (edge, segment) = nearest.data;
+        Some(StreetSnap {
+            edge,
+            segment,
+            point: self.frame.to_lonlat(foot),
+            distance_m: nearest.geom().distance_2(&q).sqrt(),
+        })
+    }
+
     /// The nearest point on any street, or `None` for an empty network.
     pub fn snap(&self, at: LonLat) -> Option<StreetSnap> {
         let q = self.frame.to_metric(at);
