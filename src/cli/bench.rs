@@ -26,6 +26,27 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         proposals: usize,
     },
+    /// The optimiser on one TOPTW benchmark instance; prints one JSON line.
+    Toptw {
+        file: std::path::PathBuf,
+        /// Number of routes (m).
+        #[arg(long)]
+        routes: usize,
+        /// Distance decimals of the set (1 for Solomon, 2 for Cordeau), truncated.
+        #[arg(long)]
+        decimals: u32,
+        #[command(flatten)]
+        search: super::toptw::SearchArgs,
+    },
+    /// Every (instance, m) pair of DIR/bks.csv, as a table with the mean ratio to best-known.
+    ToptwSuite {
+        dir: std::path::PathBuf,
+        /// Only instances whose name starts with this.
+        #[arg(long)]
+        only: Option<String>,
+        #[command(flatten)]
+        search: super::toptw::SearchArgs,
+    },
     /// Street routing on the store's network: contraction, a travel-time table, a route's geometry.
     Routing {
         #[arg(long, default_value = "car", value_parser = TravelMode::parse)]
@@ -49,6 +70,11 @@ pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
             stops,
             seed,
         } => routing(data, mode, places, stops, seed)?,
+        BenchCommand::Toptw { file, routes, decimals, search } => {
+            let run = super::toptw::run_instance(&file, routes, decimals, &search)?;
+            println!("{}", serde_json::to_string(&run)?);
+        }
+        BenchCommand::ToptwSuite { dir, only, search } => super::toptw::run_suite(&dir, only.as_deref(), &search)?,
         BenchCommand::Lighting {
             edges,
             lamps,

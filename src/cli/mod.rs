@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod lighting;
 mod progress;
+mod toptw;
 
 use crate::model::DEFAULT_GRID_CELL_M;
 use crate::store::Store;

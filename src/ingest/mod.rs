@@ -6,6 +6,7 @@ pub mod error;
 pub mod osm;
 pub mod registry;
 pub mod sample;
+pub mod toptw;
 
 pub use crs::Crs;
 pub use error::{InputError, Location, RejectedFile};

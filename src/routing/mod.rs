@@ -2,8 +2,10 @@
 //! street they are reached from, many-to-many travel-time tables, and the street path of each leg.
 //! Knows nothing of SQLite or HTTP.
 
+pub mod benchmark;
 mod graph;
 mod matrix;
+pub mod optimiser;
 mod path;
 mod profile;
 

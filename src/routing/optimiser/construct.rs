@@ -1,0 +1,65 @@
+//! Insertion: add the unrouted stop with the best ratio of score to the time it adds, at its best
+//! place, until nothing fits (Vansteenwegen et al. 2009 use score² / shift). Mandatory stops go
+//! first. A little noise on the ratio lets restarts explore different fillings.
+
+use super::plan::Plan;
+use super::problem::Problem;
+use super::rng::Rng;
+use super::route::Insertion;
+
+/// Fills the plan; returns how many stops went in.
+pub fn fill(plan: &mut Plan, p: &Problem, rng: &mut Rng, noise: f64) -> usize {
+    let routes = plan.routes.len();
+    let stops = p.stops.len();
+    // The best insertion of each stop into each route, recomputed only for routes that changed.
+    let mut cache: Vec<Option<(f64, Insertion)>> = vec![None; stops * routes];
+    let mut stale = vec![true; routes];
+    let mut jitter: Vec<f64> = (0..stops).map(|_| 1.0 + noise * (2.0 * unit(rng) - 1.0)).collect();
+    let mut inserted = 0;
+    loop {
+        for r in 0..routes {
+            if !stale[r] {
+                continue;
+            }
+            stale[r] = false;
+            let route = &plan.routes[r];
+            for s in 0..stops {
+                cache[s * routes + r] = if plan.routed[s] || !p.can_serve(route.team, s) {
+                    None
+                } else {
+                    best_in_route(plan, p, r, s).map(|ins| (ratio(p, &ins) * jitter[s], ins))
+                };
+            }
+        }
+        let best = (0..stops)
+            .filter(|s| !plan.routed[*s])
+            .flat_map(|s| cache[s * routes..(s + 1) * routes].iter().flatten())
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.stop.cmp(&a.1.stop)).then(b.1.route.cmp(&a.1.route)));
+        let Some(&(_, ins)) = best else { break };
+        plan.insert(p, ins.route, ins.position, ins.stop);
+        stale[ins.route] = true;
+        jitter[ins.stop] = 1.0;
+        inserted += 1;
+    }
+    inserted
+}
+
+/// The cheapest feasible place for `stop` in route `r`.
+pub fn best_in_route(plan: &Plan, p: &Problem, r: usize, stop: usize) -> Option<Insertion> {
+    let route = &plan.routes[r];
+    (0..=route.len())
+        .filter_map(|pos| route.try_insert(p, r, stop, pos))
+        .min_by_key(|ins| (ins.shift, ins.added_travel))
+}
+
+/// Mandatory stops outrank any optional one.
+fn ratio(p: &Problem, ins: &Insertion) -> f64 {
+    let stop = &p.stops[ins.stop];
+    let score = stop.score.max(0) as f64;
+    let base = (score * score + 1.0) / (ins.shift.max(1) as f64);
+    if stop.mandatory { base + 1e18 } else { base }
+}
+
+fn unit(rng: &mut Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
