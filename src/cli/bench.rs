@@ -70,11 +70,18 @@ pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
             stops,
             seed,
         } => routing(data, mode, places, stops, seed)?,
-        BenchCommand::Toptw { file, routes, decimals, search } => {
+        BenchCommand::Toptw {
+            file,
+            routes,
+            decimals,
+            search,
+        } => {
             let run = super::toptw::run_instance(&file, routes, decimals, &search)?;
             println!("{}", serde_json::to_string(&run)?);
         }
-        BenchCommand::ToptwSuite { dir, only, search } => super::toptw::run_suite(&dir, only.as_deref(), &search)?,
+        BenchCommand::ToptwSuite { dir, only, search } => {
+            super::toptw::run_suite(&dir, only.as_deref(), &search)?
+        }
         BenchCommand::Lighting {
             edges,
             lamps,

@@ -24,7 +24,10 @@ pub struct SearchArgs {
 
 impl SearchArgs {
     fn options(&self) -> anyhow::Result<SolveOptions> {
-        anyhow::ensure!(self.seconds.is_some() || self.iterations.is_some(), "give --seconds, --iterations or both");
+        anyhow::ensure!(
+            self.seconds.is_some() || self.iterations.is_some(),
+            "give --seconds, --iterations or both"
+        );
         Ok(SolveOptions {
             seed: self.seed,
             time_limit: self.seconds.map(Duration::from_secs_f64),
@@ -44,12 +47,22 @@ pub struct ToptwRun {
     pub seconds: f64,
 }
 
-pub fn run_instance(file: &Path, routes: usize, decimals: u32, search: &SearchArgs) -> anyhow::Result<ToptwRun> {
+pub fn run_instance(
+    file: &Path,
+    routes: usize,
+    decimals: u32,
+    search: &SearchArgs,
+) -> anyhow::Result<ToptwRun> {
     let instance = read_toptw(file)?;
     let problem = toptw_problem(&instance, routes, decimals);
     let report = solve(&problem, &search.options()?).map_err(anyhow::Error::msg)?;
     let broken = check(&problem, &report.solution);
-    anyhow::ensure!(broken.is_empty(), "{}: the solution fails the check: {}", instance.name, broken.join("; "));
+    anyhow::ensure!(
+        broken.is_empty(),
+        "{}: the solution fails the check: {}",
+        instance.name,
+        broken.join("; ")
+    );
     Ok(ToptwRun {
         instance: instance.name,
         m: routes,
@@ -75,7 +88,8 @@ pub struct BestKnown {
 
 pub fn best_known(dir: &Path) -> anyhow::Result<Vec<BestKnown>> {
     let path = dir.join("bks.csv");
-    let mut reader = csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut rows = Vec::new();
     for (i, row) in reader.deserialize().enumerate() {
         rows.push(row.with_context(|| format!("{}: line {}", path.display(), i + 2))?);
@@ -90,7 +104,10 @@ pub fn locate(dir: &Path, row: &BestKnown) -> anyhow::Result<(PathBuf, u32)> {
         "cordeau" => ("cordeau", 2),
         other => anyhow::bail!("bks.csv: unknown set {other:?}"),
     };
-    Ok((dir.join(folder).join(format!("{}.txt", row.instance)), decimals))
+    Ok((
+        dir.join(folder).join(format!("{}.txt", row.instance)),
+        decimals,
+    ))
 }
 
 pub fn run_suite(dir: &Path, only: Option<&str>, search: &SearchArgs) -> anyhow::Result<()> {
@@ -98,14 +115,20 @@ pub fn run_suite(dir: &Path, only: Option<&str>, search: &SearchArgs) -> anyhow:
         .into_iter()
         .filter(|r| only.is_none_or(|o| r.instance.starts_with(o)))
         .collect();
-    println!("{:<8} {:>2} {:>6} {:>6} {:>7} {:>7}", "instance", "m", "score", "bks", "ratio", "seconds");
+    println!(
+        "{:<8} {:>2} {:>6} {:>6} {:>7} {:>7}",
+        "instance", "m", "score", "bks", "ratio", "seconds"
+    );
     let mut ratios = Vec::new();
     for row in &rows {
         let (file, decimals) = locate(dir, row)?;
         let run = run_instance(&file, row.m, decimals, search)?;
         let ratio = run.score as f64 / row.bks as f64;
         ratios.push(ratio);
-        println!("{:<8} {:>2} {:>6} {:>6} {:>7.4} {:>7.2}", row.instance, row.m, run.score, row.bks, ratio, run.seconds);
+        println!(
+            "{:<8} {:>2} {:>6} {:>6} {:>7.4} {:>7.2}",
+            row.instance, row.m, run.score, row.bks, ratio, run.seconds
+        );
     }
     let mean = ratios.iter().sum::<f64>() / ratios.len().max(1) as f64;
     println!("mean ratio {mean:.4} over {} runs", ratios.len());

@@ -30,6 +30,17 @@ pub fn toptw_problem(instance: &ToptwInstance, routes: usize, decimals: u32) -> 
             mandatory: false,
         })
         .collect();
-    let teams = (0..routes).map(|_| Team { start: 0, end: 0, shift: (scaled(v[0].open), scaled(v[0].close)), skills: 0 }).collect();
-    Problem { stops, teams, travel }
+    let teams = (0..routes)
+        .map(|_| Team {
+            start: 0,
+            end: 0,
+            shift: (scaled(v[0].open), scaled(v[0].close)),
+            skills: 0,
+        })
+        .collect();
+    Problem {
+        stops,
+        teams,
+        travel,
+    }
 }

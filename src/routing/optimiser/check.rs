@@ -7,7 +7,11 @@ use super::problem::{Problem, Solution};
 pub fn check(p: &Problem, s: &Solution) -> Vec<String> {
     let mut broken = Vec::new();
     if s.routes.len() != p.teams.len() {
-        broken.push(format!("{} routes for {} teams", s.routes.len(), p.teams.len()));
+        broken.push(format!(
+            "{} routes for {} teams",
+            s.routes.len(),
+            p.teams.len()
+        ));
     }
     let mut seen = vec![0u32; p.stops.len()];
     let (mut score, mut travel) = (0i64, 0i64);
@@ -21,7 +25,10 @@ pub fn check(p: &Problem, s: &Solution) -> Vec<String> {
             };
             seen[i] += 1;
             if team.skills & stop.skills != stop.skills {
-                broken.push(format!("route {t} visit {k}: stop {i} needs skills {:#b}, the team has {:#b}", stop.skills, team.skills));
+                broken.push(format!(
+                    "route {t} visit {k}: stop {i} needs skills {:#b}, the team has {:#b}",
+                    stop.skills, team.skills
+                ));
             }
             let leg = p.travel.get(at, stop.location);
             travel += leg;
@@ -46,7 +53,11 @@ pub fn check(p: &Problem, s: &Solution) -> Vec<String> {
         let leg = p.travel.get(at, team.end);
         travel += leg;
         if clock.saturating_add(leg) > team.shift.1 {
-            broken.push(format!("route {t}: back at {} after the shift ends at {}", clock.saturating_add(leg), team.shift.1));
+            broken.push(format!(
+                "route {t}: back at {} after the shift ends at {}",
+                clock.saturating_add(leg),
+                team.shift.1
+            ));
         }
     }
     for (i, n) in seen.iter().enumerate() {
@@ -65,10 +76,16 @@ pub fn check(p: &Problem, s: &Solution) -> Vec<String> {
         }
     }
     if score != s.score {
-        broken.push(format!("reported score {} but the routes collect {score}", s.score));
+        broken.push(format!(
+            "reported score {} but the routes collect {score}",
+            s.score
+        ));
     }
     if travel != s.travel {
-        broken.push(format!("reported travel {} but the routes take {travel}", s.travel));
+        broken.push(format!(
+            "reported travel {} but the routes take {travel}",
+            s.travel
+        ));
     }
     broken
 }

@@ -14,7 +14,9 @@ pub fn fill(plan: &mut Plan, p: &Problem, rng: &mut Rng, noise: f64) -> usize {
     // The best insertion of each stop into each route, recomputed only for routes that changed.
     let mut cache: Vec<Option<(f64, Insertion)>> = vec![None; stops * routes];
     let mut stale = vec![true; routes];
-    let mut jitter: Vec<f64> = (0..stops).map(|_| 1.0 + noise * (2.0 * unit(rng) - 1.0)).collect();
+    let mut jitter: Vec<f64> = (0..stops)
+        .map(|_| 1.0 + noise * (2.0 * unit(rng) - 1.0))
+        .collect();
     let mut inserted = 0;
     loop {
         for r in 0..routes {
@@ -34,7 +36,11 @@ pub fn fill(plan: &mut Plan, p: &Problem, rng: &mut Rng, noise: f64) -> usize {
         let best = (0..stops)
             .filter(|s| !plan.routed[*s])
             .flat_map(|s| cache[s * routes..(s + 1) * routes].iter().flatten())
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.stop.cmp(&a.1.stop)).then(b.1.route.cmp(&a.1.route)));
+            .max_by(|a, b| {
+                a.0.total_cmp(&b.0)
+                    .then(b.1.stop.cmp(&a.1.stop))
+                    .then(b.1.route.cmp(&a.1.route))
+            });
         let Some(&(_, ins)) = best else { break };
         plan.insert(p, ins.route, ins.position, ins.stop);
         stale[ins.route] = true;

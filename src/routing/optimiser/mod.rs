@@ -29,7 +29,12 @@ pub struct SolveOptions {
 
 impl Default for SolveOptions {
     fn default() -> Self {
-        Self { seed: 1, time_limit: Some(Duration::from_secs(5)), iteration_limit: None, threads: 2 }
+        Self {
+            seed: 1,
+            time_limit: Some(Duration::from_secs(5)),
+            iteration_limit: None,
+            threads: 2,
+        }
     }
 }
 
@@ -70,5 +75,12 @@ pub fn solve(p: &Problem, options: &SolveOptions) -> Result<SolveReport, String>
         .max_by(|(i, a), (j, b)| a.0.rank(p).cmp(&b.0.rank(p)).then(j.cmp(i)))
         .map(|(_, r)| r.0)
         .ok_or("every search thread failed")?;
-    Ok(SolveReport { solution: best.to_solution(p), iterations, seconds: started.elapsed().as_secs_f64() })
+    Ok(SolveReport {
+        solution: best.to_solution(p),
+        iterations,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
+
+#[cfg(test)]
+mod tests;

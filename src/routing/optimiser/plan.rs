@@ -29,7 +29,12 @@ impl Plan {
     }
 
     pub fn rank(&self, p: &Problem) -> Rank {
-        let mandatory = self.routes.iter().flat_map(|r| &r.stops).filter(|s| p.stops[**s].mandatory).count();
+        let mandatory = self
+            .routes
+            .iter()
+            .flat_map(|r| &r.stops)
+            .filter(|s| p.stops[**s].mandatory)
+            .count();
         (mandatory, self.score(), -self.travel())
     }
 
@@ -39,18 +44,15 @@ impl Plan {
         self.routed[stop] = true;
     }
 
-    pub fn remove(&mut self, p: &Problem, route: usize, position: usize) -> usize {
-        let stop = self.routes[route].stops.remove(position);
-        self.routes[route].recompute(p);
-        self.routed[stop] = false;
-        stop
-    }
-
     pub fn to_solution(&self, p: &Problem) -> Solution {
         let unrouted: Vec<usize> = (0..p.stops.len()).filter(|s| !self.routed[*s]).collect();
         Solution {
             routes: self.routes.iter().map(|r| r.stops.clone()).collect(),
-            unserved_mandatory: unrouted.iter().copied().filter(|s| p.stops[*s].mandatory).collect(),
+            unserved_mandatory: unrouted
+                .iter()
+                .copied()
+                .filter(|s| p.stops[*s].mandatory)
+                .collect(),
             unrouted,
             score: self.score(),
             travel: self.travel(),

@@ -77,13 +77,19 @@ impl Problem {
         let n = self.travel.size();
         for (i, s) in self.stops.iter().enumerate() {
             if s.location >= n {
-                return Err(format!("stop {i}: location {} is outside the {n}×{n} matrix", s.location));
+                return Err(format!(
+                    "stop {i}: location {} is outside the {n}×{n} matrix",
+                    s.location
+                ));
             }
             if s.windows.is_empty() {
                 return Err(format!("stop {i} has no time window"));
             }
-            if s.windows.iter().any(|w| w.0 > w.1) || s.windows.windows(2).any(|w| w[0].1 >= w[1].0) {
-                return Err(format!("stop {i}: windows must be sorted, disjoint, and open before they close"));
+            if s.windows.iter().any(|w| w.0 > w.1) || s.windows.windows(2).any(|w| w[0].1 >= w[1].0)
+            {
+                return Err(format!(
+                    "stop {i}: windows must be sorted, disjoint, and open before they close"
+                ));
             }
             if s.service < 0 {
                 return Err(format!("stop {i}: negative service time"));

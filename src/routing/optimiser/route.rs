@@ -32,7 +32,10 @@ pub struct Insertion {
 /// The earliest start of service at or after `arrive` in one of the windows.
 #[inline]
 pub fn earliest_start(windows: &[(i64, i64)], arrive: i64) -> Option<(i64, i64)> {
-    windows.iter().find(|w| w.1 >= arrive).map(|w| (arrive.max(w.0), w.1))
+    windows
+        .iter()
+        .find(|w| w.1 >= arrive)
+        .map(|w| (arrive.max(w.0), w.1))
 }
 
 impl Route {
@@ -55,10 +58,6 @@ impl Route {
         self.stops.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.stops.is_empty()
-    }
-
     fn team<'p>(&self, p: &'p Problem) -> &'p Team {
         &p.teams[self.team]
     }
@@ -71,7 +70,8 @@ impl Route {
         self.wait.resize(n, 0);
         self.max_shift.resize(n, 0);
         let mut closes = Vec::with_capacity(n);
-        let (mut at, mut time, mut travel, mut score, mut ok) = (team.start, team.shift.0, 0, 0, true);
+        let (mut at, mut time, mut travel, mut score, mut ok) =
+            (team.start, team.shift.0, 0, 0, true);
         for (i, &s) in self.stops.iter().enumerate() {
             let stop = &p.stops[s];
             let leg = p.travel.get(at, stop.location);
@@ -109,7 +109,10 @@ impl Route {
             (t.start, t.shift.0)
         } else {
             let s = self.stops[position - 1];
-            (p.stops[s].location, self.start[position - 1] + p.stops[s].service)
+            (
+                p.stops[s].location,
+                self.start[position - 1] + p.stops[s].service,
+            )
         }
     }
 
@@ -120,13 +123,23 @@ impl Route {
             let t = self.team(p);
             (t.end, 0, t.shift.1 - self.end_arrive)
         } else {
-            (p.stops[self.stops[position]].location, self.wait[position], self.max_shift[position])
+            (
+                p.stops[self.stops[position]].location,
+                self.wait[position],
+                self.max_shift[position],
+            )
         }
     }
 
     /// Whether `stop` fits before `position` (0..=len), and at what cost.
     #[inline]
-    pub fn try_insert(&self, p: &Problem, route: usize, stop: usize, position: usize) -> Option<Insertion> {
+    pub fn try_insert(
+        &self,
+        p: &Problem,
+        route: usize,
+        stop: usize,
+        position: usize,
+    ) -> Option<Insertion> {
         let s = &p.stops[stop];
         let (prev, leave) = self.before(p, position);
         let (next, next_wait, next_max_shift) = self.at(p, position);

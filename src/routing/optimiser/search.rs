@@ -20,7 +20,8 @@ pub struct Budget {
 
 impl Budget {
     fn spent(&self, iteration: u64) -> bool {
-        self.iterations.is_some_and(|n| iteration >= n) || self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.iterations.is_some_and(|n| iteration >= n)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }
 
@@ -58,7 +59,13 @@ pub fn iterated_local_search(p: &Problem, seed: u64, budget: Budget) -> (Plan, u
             size += 1;
             since_best += 1;
         }
-        let shortest = current.routes.iter().map(|r| r.len()).min().unwrap_or(0).max(1);
+        let shortest = current
+            .routes
+            .iter()
+            .map(|r| r.len())
+            .min()
+            .unwrap_or(0)
+            .max(1);
         start = (start + size) % shortest;
         if size > max_size {
             size = 1;

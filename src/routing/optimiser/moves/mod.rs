@@ -19,13 +19,18 @@ use super::problem::Problem;
 use super::rng::Rng;
 
 pub trait Move {
-    fn name(&self) -> &'static str;
     /// Makes one improving change if it finds one; true if it did.
     fn improve(&self, plan: &mut Plan, p: &Problem, rng: &mut Rng) -> bool;
 }
 
 /// Applies the moves in turn, filling after each success, until none improves or `max_rounds`.
-pub fn local_search(plan: &mut Plan, p: &Problem, rng: &mut Rng, moves: &[&dyn Move], max_rounds: usize) {
+pub fn local_search(
+    plan: &mut Plan,
+    p: &Problem,
+    rng: &mut Rng,
+    moves: &[&dyn Move],
+    max_rounds: usize,
+) {
     for _ in 0..max_rounds {
         let mut improved = false;
         for m in moves {

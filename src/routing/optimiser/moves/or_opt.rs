@@ -8,10 +8,6 @@ use crate::routing::optimiser::route::simulate;
 pub struct OrOpt;
 
 impl Move for OrOpt {
-    fn name(&self) -> &'static str {
-        "or-opt"
-    }
-
     fn improve(&self, plan: &mut Plan, p: &Problem, _rng: &mut Rng) -> bool {
         for r in 0..plan.routes.len() {
             let route = &plan.routes[r];

@@ -8,10 +8,6 @@ use crate::routing::optimiser::route::simulate;
 pub struct Relocate;
 
 impl Move for Relocate {
-    fn name(&self) -> &'static str {
-        "relocate"
-    }
-
     fn improve(&self, plan: &mut Plan, p: &Problem, _rng: &mut Rng) -> bool {
         let m = plan.routes.len();
         for a in 0..m {
@@ -19,7 +15,9 @@ impl Move for Relocate {
                 let stop = plan.routes[a].stops[i];
                 let mut without = plan.routes[a].stops.clone();
                 without.remove(i);
-                let Some(travel_a) = simulate(p, plan.routes[a].team, &without) else { continue };
+                let Some(travel_a) = simulate(p, plan.routes[a].team, &without) else {
+                    continue;
+                };
                 let saved = plan.routes[a].travel - travel_a;
                 for b in (0..m).filter(|b| *b != a && p.can_serve(plan.routes[*b].team, stop)) {
                     let best = (0..=plan.routes[b].len())

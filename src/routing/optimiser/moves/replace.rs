@@ -8,13 +8,15 @@ use crate::routing::optimiser::rng::Rng;
 pub struct Replace;
 
 impl Move for Replace {
-    fn name(&self) -> &'static str {
-        "replace"
-    }
-
     fn improve(&self, plan: &mut Plan, p: &Problem, _rng: &mut Rng) -> bool {
         let mut outside: Vec<usize> = (0..p.stops.len()).filter(|s| !plan.routed[*s]).collect();
-        outside.sort_by_key(|s| (std::cmp::Reverse(p.stops[*s].mandatory), std::cmp::Reverse(p.stops[*s].score), *s));
+        outside.sort_by_key(|s| {
+            (
+                std::cmp::Reverse(p.stops[*s].mandatory),
+                std::cmp::Reverse(p.stops[*s].score),
+                *s,
+            )
+        });
         for r in 0..plan.routes.len() {
             for i in 0..plan.routes[r].len() {
                 let out = plan.routes[r].stops[i];
@@ -28,7 +30,9 @@ impl Move for Replace {
                 }
                 for &u in &outside {
                     let (su, so) = (&p.stops[u], &p.stops[out]);
-                    if (su.score, su.mandatory) < (so.score, so.mandatory) || !p.can_serve(shorter.team, u) {
+                    if (su.score, su.mandatory) < (so.score, so.mandatory)
+                        || !p.can_serve(shorter.team, u)
+                    {
                         continue;
                     }
                     let best = (0..=shorter.len())
@@ -37,7 +41,10 @@ impl Move for Replace {
                     let Some(ins) = best else { continue };
                     let gain = su.score - so.score;
                     let travel_after = shorter.travel + ins.added_travel;
-                    if gain > 0 || su.mandatory && !so.mandatory || travel_after < plan.routes[r].travel {
+                    if gain > 0
+                        || su.mandatory && !so.mandatory
+                        || travel_after < plan.routes[r].travel
+                    {
                         plan.routes[r] = shorter;
                         plan.routed[out] = false;
                         plan.insert(p, r, ins.position, u);

@@ -8,10 +8,6 @@ use crate::routing::optimiser::route::simulate;
 pub struct Swap;
 
 impl Move for Swap {
-    fn name(&self) -> &'static str {
-        "swap"
-    }
-
     fn improve(&self, plan: &mut Plan, p: &Problem, _rng: &mut Rng) -> bool {
         let m = plan.routes.len();
         for a in 0..m {
@@ -26,13 +22,17 @@ impl Move for Swap {
                         }
                         let mut ta = ra.stops.clone();
                         ta[i] = y;
-                        let Some(travel_a) = simulate(p, ra.team, &ta) else { continue };
+                        let Some(travel_a) = simulate(p, ra.team, &ta) else {
+                            continue;
+                        };
                         if travel_a >= before {
                             continue;
                         }
                         let mut tb = rb.stops.clone();
                         tb[j] = x;
-                        if simulate(p, rb.team, &tb).is_some_and(|travel_b| travel_a + travel_b < before) {
+                        if simulate(p, rb.team, &tb)
+                            .is_some_and(|travel_b| travel_a + travel_b < before)
+                        {
                             plan.routes[a].stops = ta;
                             plan.routes[a].recompute(p);
                             plan.routes[b].stops = tb;
