@@ -149,7 +149,7 @@ fn print_report(r: &LightingReport, top: usize, json: bool) -> anyhow::Result<()
     for b in r.blind_spots.iter().take(top) {
         println!(
             "  {:<8} {:<12} {:.6},{:.6}  {:.2} lx < {:.1} lx  severity {:.2}",
-            format!("{:?}", b.kind).to_lowercase(),
+            b.kind.as_str(),
             b.road_class,
             b.at.lon,
             b.at.lat,

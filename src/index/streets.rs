@@ -58,42 +58,33 @@ impl SegmentIndex {
         edges
     }
 
-    /// The nearest point on a street that `usable` accepts (by edge index), looking at no more
-    /// than `max_segments` segments in order of distance.
+    /// The nearest point on a street that `usable` accepts (by edge index), no farther than
+    /// `max_distance_m`.
     pub fn snap_where(
         &self,
         at: LonLat,
-        max_segments: usize,
+        max_distance_m: f64,
         usable: impl Fn(usize) -> bool,
     ) -> Option<StreetSnap> {
         let q = self.frame.to_metric(at);
-        let nearest = self
+        let (nearest, d2) = self
             .tree
-            .nearest_neighbor_iter(&q)
-            .take(max_segments)
-            .find(|s| usable(s.data.0))?;
+            .nearest_neighbor_iter_with_distance_2(&q)
+            .take_while(|(_, d2)| *d2 <= max_distance_m * max_distance_m)
+            .find(|(s, _)| usable(s.data.0))?;
         let foot = nearest.geom().nearest_point(&q);
         let (edge, segment) = nearest.data;
         Some(StreetSnap {
             edge,
             segment,
             point: self.frame.to_lonlat(foot),
-            distance_m: nearest.geom().distance_2(&q).sqrt(),
+            distance_m: d2.sqrt(),
         })
     }
 
     /// The nearest point on any street, or `None` for an empty network.
     pub fn snap(&self, at: LonLat) -> Option<StreetSnap> {
-        let q = self.frame.to_metric(at);
-        let nearest = self.tree.nearest_neighbor(&q)?;
-        let foot = nearest.geom().nearest_point(&q);
-        let (edge, segment) = nearest.data;
-        Some(StreetSnap {
-            edge,
-            segment,
-            point: self.frame.to_lonlat(foot),
-            distance_m: nearest.geom().distance_2(&q).sqrt(),
-        })
+        self.snap_where(at, f64::INFINITY, |_| true)
     }
 }
 

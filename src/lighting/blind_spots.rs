@@ -15,6 +15,15 @@ pub enum BlindSpotKind {
     Stretch,
 }
 
+impl BlindSpotKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlindSpotKind::Corner => "corner",
+            BlindSpotKind::Stretch => "stretch",
+        }
+    }
+}
+
 /// Every term of a blind spot's severity, so that anyone can see why it ranks where it does.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeverityTerms {

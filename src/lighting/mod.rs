@@ -6,6 +6,7 @@ mod blind_spots;
 pub mod config;
 mod corners;
 mod evaluate;
+mod features;
 mod field;
 mod lamps;
 pub mod photometry;
@@ -254,7 +255,7 @@ impl<'a> LightingModel<'a> {
         let blind: Vec<BlindSpot> = order.iter().filter_map(|o| slots[o.3].take()).collect();
         for b in &blind {
             *s.blind_spots
-                .entry(format!("{:?}", b.kind).to_lowercase())
+                .entry(b.kind.as_str().to_string())
                 .or_insert(0) += 1;
         }
         s.blind_spots_confirmed = blind.iter().filter(|b| b.confirmed).count();

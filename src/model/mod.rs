@@ -89,3 +89,12 @@ impl BBox {
         p.lon >= self.west && p.lon <= self.east && p.lat >= self.south && p.lat <= self.north
     }
 }
+
+/// A GeoJSON (RFC 7946) Point for one position, a LineString for two or more.
+pub fn geojson_geometry(points: &[LonLat]) -> geojson::Geometry {
+    let value = match points {
+        [p] => geojson::GeometryValue::new_point([p.lon, p.lat]),
+        _ => geojson::GeometryValue::new_line_string(points.iter().map(|p| [p.lon, p.lat])),
+    };
+    geojson::Geometry::new(value)
+}

@@ -12,6 +12,10 @@ use std::collections::HashMap;
 /// needs integer weights of at least 1.
 pub const TICKS_PER_SECOND: f64 = 10.0;
 
+/// A place farther than this from any usable street is not on the network (a wrong coordinate,
+/// or a venue outside the imported extract).
+pub const MAX_SNAP_M: f64 = 1_000.0;
+
 /// A street as the mode travels it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Arc {
@@ -117,7 +121,7 @@ impl StreetGraph {
     }
 
     /// Joins a point to the graph through the nearest street this mode may use. `None` when no
-    /// such street is among the nearest 256 segments.
+    /// such street lies within `MAX_SNAP_M`.
     pub fn place(
         &self,
         at: LonLat,
@@ -134,7 +138,7 @@ impl StreetGraph {
                     && self.in_main_part[a.to]
             })
         };
-        let snap = streets.snap_where(at, 256, usable)?;
+        let snap = streets.snap_where(at, MAX_SNAP_M, usable)?;
         let arc = self.arcs[snap.edge]?;
         let fraction = fraction_along(&edges[snap.edge].geometry, snap.segment, snap.point, frame);
         let to_end = ((1.0 - fraction) * arc.ticks as f64).round() as usize;

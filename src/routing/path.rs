@@ -11,6 +11,13 @@ pub struct Leg {
     pub line: Vec<LonLat>,
 }
 
+impl Leg {
+    /// The leg as a GeoJSON LineString along the streets.
+    pub fn geojson(&self) -> geojson::Geometry {
+        crate::model::geojson_geometry(&self.line)
+    }
+}
+
 pub struct PathFinder<'g> {
     graph: &'g StreetGraph,
     edges: &'g [StreetEdge],

@@ -5,15 +5,6 @@ use crate::lighting::{LightingConfig, LightingReport};
 use crate::model::LonLat;
 use rusqlite::params;
 
-/// GeoJSON text of a point or, with two or more positions, a line.
-pub fn geometry_json(points: &[LonLat]) -> String {
-    let value = match points {
-        [p] => geojson::GeometryValue::new_point([p.lon, p.lat]),
-        _ => geojson::GeometryValue::new_line_string(points.iter().map(|p| [p.lon, p.lat])),
-    };
-    geojson::Geometry::new(value).to_string()
-}
-
 impl Store {
     pub fn save_lighting(
         &mut self,
@@ -56,9 +47,7 @@ impl Store {
             )?;
             for b in &report.blind_spots {
                 spot.execute(params![
-                    serde_json::to_value(b.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string)),
+                    b.kind.as_str(),
                     b.ref_id,
                     b.road_class,
                     b.lighting_class,
@@ -71,7 +60,7 @@ impl Store {
                     b.confirmed,
                     b.severity,
                     serde_json::to_string(&b.terms).unwrap_or_default(),
-                    geometry_json(&b.geometry)
+                    crate::model::geojson_geometry(&b.geometry).to_string()
                 ])?;
             }
             let mut gap = tx.prepare(
@@ -82,7 +71,7 @@ impl Store {
                     g.edge_id,
                     g.road_class,
                     g.length_m,
-                    geometry_json(&g.geometry)
+                    crate::model::geojson_geometry(&g.geometry).to_string()
                 ])?;
             }
             let mut repair = tx.prepare(

@@ -9,7 +9,7 @@ mod stats;
 mod summary;
 mod upsert;
 
-pub use lighting::{StoredBlindSpot, geometry_json};
+pub use lighting::StoredBlindSpot;
 pub use stats::Stats;
 pub use summary::{ImportSummary, TableSummary};
 
