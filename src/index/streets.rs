@@ -1,6 +1,6 @@
 use crate::model::{LocalFrame, LonLat, StreetEdge};
+use rstar::RTree;
 use rstar::primitives::{GeomWithData, Line};
-use rstar::{PointDistance, RTree};
 
 /// A straight piece of a street, tagged with (edge index, segment index).
 type StreetSegment = GeomWithData<Line<[f64; 2]>, (usize, usize)>;
