@@ -5,7 +5,7 @@ use super::config::LightingConfig;
 use super::evaluate::{DeficitPoint, RequirementOut};
 use super::field::LightField;
 use crate::index::PointIndex;
-use crate::model::{Corner, CornerKind, LitTag, MetricPoint, StreetEdge};
+use crate::model::{Corner, LitTag, MetricPoint, StreetEdge};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -35,12 +35,12 @@ pub struct CornerLighting {
 
 pub fn evaluate_corners(
     field: &LightField,
-    mapped: &PointIndex<usize>,
+    mapped: &PointIndex<i64>,
     corners: &[Corner],
     edges: &[StreetEdge],
     config: &LightingConfig,
 ) -> Vec<(CornerLighting, Option<DeficitPoint>)> {
-    let lit = LitTags::of(edges);
+    let lit = LitTags::of(edges, corners);
     corners
         .par_iter()
         .filter_map(|c| {
@@ -60,10 +60,10 @@ pub fn evaluate_corners(
             let at = field.frame.to_metric(c.position);
             let lux = field.lux_at(at);
             let tags = lit.at(c);
-            let confirmed_dark = tags.contains(&Some(LitTag::No));
+            let confirmed_dark = tags & SAYS_NO != 0;
             let gap = !config.data_gaps_are_dark
                 && !confirmed_dark
-                && tags.contains(&Some(LitTag::Yes))
+                && tags & SAYS_YES != 0
                 && mapped
                     .within_metric(at, config.data_gap_radius_m)
                     .next()
@@ -96,39 +96,61 @@ pub fn evaluate_corners(
         .collect()
 }
 
-/// The `lit=*` tags of the streets at each corner: by node for junctions, by edge for bends.
-struct LitTags<'a> {
-    by_node: HashMap<i64, Vec<Option<LitTag>>>,
-    by_edge: HashMap<&'a str, Option<LitTag>>,
+/// Which `lit=*` answers the streets at a corner give, as bits.
+const SAYS_YES: u8 = 1;
+const SAYS_NO: u8 = 2;
+
+fn lit_bit(lit: Option<LitTag>) -> u8 {
+    match lit {
+        Some(LitTag::Yes) => SAYS_YES,
+        Some(LitTag::No) => SAYS_NO,
+        _ => 0,
+    }
 }
 
-impl<'a> LitTags<'a> {
-    fn of(edges: &'a [StreetEdge]) -> Self {
-        let mut by_node: HashMap<i64, Vec<Option<LitTag>>> = HashMap::new();
+/// The `lit=*` tags of the streets at each corner: by node for junctions, by edge for bends
+/// inside an edge (only the edges such bends name are looked up).
+struct LitTags {
+    by_node: HashMap<i64, u8>,
+    by_edge: HashMap<String, u8>,
+}
+
+impl LitTags {
+    fn of(edges: &[StreetEdge], corners: &[Corner]) -> Self {
+        let mut by_node: HashMap<i64, u8> = HashMap::with_capacity(edges.len());
         for e in edges {
-            by_node.entry(e.from_node).or_default().push(e.lit);
-            by_node.entry(e.to_node).or_default().push(e.lit);
+            *by_node.entry(e.from_node).or_default() |= lit_bit(e.lit);
+            *by_node.entry(e.to_node).or_default() |= lit_bit(e.lit);
         }
-        let by_edge = edges
+        let mut by_edge: HashMap<String, u8> = corners
             .iter()
-            .map(|e| (e.source_id.as_str(), e.lit))
+            .filter(|c| node_of(c).is_none())
+            .map(|c| (edge_of(c).to_string(), 0))
             .collect();
+        if !by_edge.is_empty() {
+            for e in edges {
+                if let Some(bits) = by_edge.get_mut(e.source_id.as_str()) {
+                    *bits |= lit_bit(e.lit);
+                }
+            }
+        }
         Self { by_node, by_edge }
     }
 
-    fn at(&self, c: &Corner) -> Vec<Option<LitTag>> {
-        let node = c
-            .source_id
-            .strip_prefix("osm:node/")
-            .and_then(|n| n.parse::<i64>().ok());
-        match (c.kind, node) {
-            (CornerKind::Junction, Some(n)) | (CornerKind::Bend, Some(n)) => {
-                self.by_node.get(&n).cloned().unwrap_or_default()
-            }
-            (CornerKind::Bend, None) | (CornerKind::Junction, None) => {
-                let edge = c.source_id.split('#').next().unwrap_or("");
-                self.by_edge.get(edge).map(|l| vec![*l]).unwrap_or_default()
-            }
+    fn at(&self, c: &Corner) -> u8 {
+        match node_of(c) {
+            Some(n) => self.by_node.get(&n).copied().unwrap_or(0),
+            None => self.by_edge.get(edge_of(c)).copied().unwrap_or(0),
         }
     }
+}
+
+fn node_of(c: &Corner) -> Option<i64> {
+    c.source_id
+        .strip_prefix("osm:node/")
+        .and_then(|n| n.parse().ok())
+}
+
+fn edge_of(c: &Corner) -> &str {
+    c.source_id.split('#').next().unwrap_or("")
 }

@@ -76,7 +76,7 @@ enum SampleState {
 /// Evaluates every edge, in parallel; the result keeps the edges' order.
 pub fn evaluate_edges(
     field: &LightField,
-    mapped: &PointIndex<usize>,
+    mapped: &PointIndex<i64>,
     edges: &[StreetEdge],
     config: &LightingConfig,
 ) -> Vec<EdgeOutcome> {
@@ -89,7 +89,7 @@ pub fn evaluate_edges(
 
 fn evaluate_edge(
     field: &LightField,
-    mapped: &PointIndex<usize>,
+    mapped: &PointIndex<i64>,
     index: usize,
     edge: &StreetEdge,
     config: &LightingConfig,

@@ -33,8 +33,8 @@ pub struct LampSet {
     pub broken: Vec<LitLamp>,
     /// Lamps at the spot of an earlier one (lower id): one lamp mapped twice, left out.
     pub duplicates: Vec<i64>,
-    /// Every mapped lamp that is not a duplicate, broken or not: where a lamp exists on the map.
-    pub mapped: PointIndex<usize>,
+    /// Every mapped lamp, broken or not: where a lamp exists on the map (items are lamp ids).
+    pub mapped: PointIndex<i64>,
 }
 
 /// The rules, documented in `default.toml`:
@@ -103,18 +103,12 @@ pub fn resolve_lamps(
             (LampStatus::Working | LampStatus::Unknown, Ok(l)) => lit.push(l),
         }
     }
-    let mapped = PointIndex::build(
-        *frame,
-        lit.iter()
-            .chain(&broken)
-            .enumerate()
-            .map(|(i, l)| (l.position, i)),
-    );
+    // Every mapped lamp, duplicates included: a lamp mapped twice still stands there.
     LampSet {
         lit,
         broken,
         duplicates,
-        mapped,
+        mapped: all,
     }
 }
 

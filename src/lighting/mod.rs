@@ -215,17 +215,6 @@ impl<'a> LightingModel<'a> {
             report_edges.push(lighting);
         }
         s.edges_judged = report_edges.len();
-        // Weighing a spot queries the venues around it: done in parallel, in a stable order.
-        let mut blind: Vec<BlindSpot> = dark_runs
-            .par_iter()
-            .map(|(run, e)| exposure.stretch(run, &report_edges[*e], &frame))
-            .collect();
-        blind.extend(
-            corner_results
-                .par_iter()
-                .filter_map(|(c, _)| exposure.corner(c, &frame))
-                .collect::<Vec<_>>(),
-        );
         let mut report_corners = Vec::with_capacity(corner_results.len());
         for (c, deficit) in corner_results {
             match c.state {
@@ -238,21 +227,26 @@ impl<'a> LightingModel<'a> {
         }
         s.corners_judged = report_corners.len();
         s.samples += s.corners_judged;
-        // Most severe first; ties by id and position so the order is stable. Sorting the keys
-        // and then moving each spot once is cheaper than moving the spots through the sort.
-        let mut order: Vec<(f64, i64, f64, usize)> = blind
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.severity, b.ref_id, b.at.lon, i))
-            .collect();
-        order.sort_unstable_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then(a.1.cmp(&b.1))
-                .then(a.2.total_cmp(&b.2))
-                .then(a.3.cmp(&b.3))
-        });
-        let mut slots: Vec<Option<BlindSpot>> = blind.into_iter().map(Some).collect();
-        let blind: Vec<BlindSpot> = order.iter().filter_map(|o| slots[o.3].take()).collect();
+        // The dark points' index and the spots' weighing are independent: one core each.
+        let (blind, map) = rayon::join(
+            || {
+                weigh(
+                    &exposure,
+                    &dark_runs,
+                    &report_edges,
+                    &report_corners,
+                    &frame,
+                )
+            },
+            || {
+                DeficitMap::new(
+                    frame,
+                    deficits,
+                    self.config.maintenance_factor,
+                    self.config.cutoff_lux,
+                )
+            },
+        );
         for b in &blind {
             *s.blind_spots
                 .entry(b.kind.as_str().to_string())
@@ -262,12 +256,6 @@ impl<'a> LightingModel<'a> {
         s.data_gaps = gaps.len();
         s.data_gap_km = gaps.iter().map(|g| g.length_m).fold(0.0, |a, b| a + b) / 1000.0;
 
-        let map = DeficitMap::new(
-            frame,
-            deficits,
-            self.config.maintenance_factor,
-            self.config.cutoff_lux,
-        );
         s.deficit_total_lx = map.total_lx();
         let repairs: Vec<RepairImpact> = self
             .lamps
@@ -378,6 +366,41 @@ impl<'a> LightingModel<'a> {
             })
             .collect()
     }
+}
+
+/// Weighs every dark run and dark corner into a blind spot, in parallel, most severe first (ties
+/// by id and position, so the order is stable).
+fn weigh(
+    exposure: &Exposure,
+    dark_runs: &[(evaluate::Run, usize)],
+    edges: &[EdgeLighting],
+    corners: &[CornerLighting],
+    frame: &crate::model::LocalFrame,
+) -> Vec<BlindSpot> {
+    let mut blind: Vec<BlindSpot> = dark_runs
+        .par_iter()
+        .map(|(run, e)| exposure.stretch(run, &edges[*e], frame))
+        .collect();
+    blind.extend(
+        corners
+            .par_iter()
+            .filter_map(|c| exposure.corner(c, frame))
+            .collect::<Vec<_>>(),
+    );
+    // Sorting the keys and then moving each spot once is cheaper than moving spots in the sort.
+    let mut order: Vec<(f64, i64, f64, usize)> = blind
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.severity, b.ref_id, b.at.lon, i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(a.2.total_cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+    });
+    let mut slots: Vec<Option<BlindSpot>> = blind.into_iter().map(Some).collect();
+    order.iter().filter_map(|o| slots[o.3].take()).collect()
 }
 
 #[cfg(test)]
