@@ -227,7 +227,7 @@ pub(super) fn encode_line(points: &[LonLat]) -> Vec<u8> {
 }
 
 pub(super) fn decode_line(blob: &[u8]) -> std::result::Result<Vec<LonLat>, String> {
-    if blob.len() % 16 != 0 || blob.len() < 32 {
+    if !blob.len().is_multiple_of(16) || blob.len() < 32 {
         return Err(format!(
             "{} bytes is not a line of two or more points",
             blob.len()
