@@ -9,5 +9,7 @@ pub mod index;
 pub mod ingest;
 pub mod lighting;
 pub mod model;
+pub mod planning;
 pub mod routing;
 pub mod store;
+pub mod workflow;

@@ -2,12 +2,18 @@
 //! in the data folder by one command.
 
 use super::import::{RegistryArgs, import_registry};
+use super::plan::{load_teams, parse_date, print_coverage, print_plan};
 use super::progress;
 use crate::ingest::osm::{OsmExtract, read_osm, read_osm_from};
 use crate::ingest::registry::{areas_geojson, parse_areas, parse_venues, venues_geojson};
 use crate::ingest::sample::{DEFAULT_SEED, DEFAULT_SYNTHETIC_RENTALS, sample_areas, sample_venues};
+use crate::model::AreaLevel;
 use crate::model::{BBox, DEFAULT_GRID_CELL_M, Grid};
+use crate::planning::PlanningConfig;
+use crate::planning::teams::{Duty, Team, teams_toml};
 use crate::store::{ImportSummary, Store};
+use crate::workflow::history::{record_sample_history, sample_teams};
+use crate::workflow::{PlanOptions, coverage_report, plan_inspections, plan_lighting};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -27,6 +33,12 @@ pub struct DemoArgs {
     /// Grid cell size in metres.
     #[arg(long, default_value_t = DEFAULT_GRID_CELL_M)]
     pub grid_m: f64,
+    /// The demo's "today" (YYYY-MM-DD): the sample history ends the day before, plans are for it.
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Search time of each of today's plans, in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub plan_seconds: f64,
 }
 
 /// Where a sample registry comes from and goes to.
@@ -131,12 +143,53 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
     drop(store);
     println!("\nlighting");
     super::lighting::run(data, super::lighting::LightingArgs::demo())?;
+    plan_demo_day(data, &args, &extent(&extract)?)?;
     if !args.no_serve {
         println!(
             "\nThe demo data is ready in {}. This build has no map server yet; run `patrolmap stats` to inspect the data.",
             data.display()
         );
     }
+    Ok(())
+}
+
+/// Sample teams and history, today's plans for the inspectors and the lamp crew, and coverage.
+fn plan_demo_day(data: &Path, args: &DemoArgs, extent: &BBox) -> anyhow::Result<()> {
+    let config = PlanningConfig::default();
+    let today = parse_date(args.date.as_deref(), &config)?;
+    let teams_file = data.join("sample").join("teams.toml");
+    write(&teams_file, &teams_toml(&sample_teams(extent)))?;
+    let mut store = Store::open(data)?;
+    let mut teams = load_teams(&mut store, Some(&teams_file))?;
+    for t in &mut teams {
+        t.sample = true;
+    }
+    store.sync_teams(&mut teams)?;
+    if store.inspection_count(true)? == 0 {
+        let n = record_sample_history(&mut store, &config, &teams, today, args.seed)?;
+        println!("\nsample history: {n} inspections over the 60 days before {today}");
+    } else {
+        println!("\nsample history already recorded; kept as it is");
+    }
+    let options = PlanOptions {
+        date: today,
+        seconds: args.plan_seconds,
+        seed: config.plan.seed,
+    };
+    let (inspectors, crews): (Vec<Team>, Vec<Team>) =
+        teams.into_iter().partition(|t| t.duty == Duty::Inspection);
+    println!();
+    print_plan(&plan_inspections(
+        &mut store,
+        &config,
+        &inspectors,
+        &options,
+    )?);
+    println!();
+    print_plan(&plan_lighting(&mut store, &config, &crews, &options)?);
+    println!();
+    let (report, _) = coverage_report(&store, &config, today, AreaLevel::Township, 30)?;
+    print_coverage(&report);
     Ok(())
 }
 

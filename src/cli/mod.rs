@@ -3,7 +3,9 @@
 mod bench;
 mod demo;
 mod import;
+mod inspection;
 mod lighting;
+mod plan;
 mod progress;
 mod toptw;
 
@@ -57,6 +59,15 @@ pub enum Command {
     },
     /// Run the lighting model: judge every street and corner, find blind spots, propose lamps.
     Lighting(lighting::LightingArgs),
+    /// Plan the day: score venues and route the inspection teams (or, with --lighting, the crews).
+    Plan(plan::PlanArgs),
+    /// Coverage of venues by area: inspected on time, overdue, findings, follow-ups.
+    Coverage(plan::CoverageArgs),
+    /// Record inspections, list follow-ups, clear suspensions.
+    Inspection {
+        #[command(subcommand)]
+        what: inspection::InspectionCommand,
+    },
     /// Timed runs on seeded synthetic data (for benchmark figures; run under /usr/bin/time -v).
     Bench {
         #[command(subcommand)]
@@ -81,6 +92,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             print_stats(&store, json)
         }
         Command::Lighting(args) => lighting::run(&cli.data, args),
+        Command::Plan(args) => plan::run(&cli.data, args),
+        Command::Coverage(args) => plan::run_coverage(&cli.data, args),
+        Command::Inspection { what } => inspection::run(&cli.data, what),
         Command::Bench { what } => bench::run(&cli.data, what),
         Command::Demo(args) => demo::run(&cli.data, args),
     }

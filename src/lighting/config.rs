@@ -2,6 +2,7 @@
 //! documented defaults live in `default.toml` beside this file, which is also the template users
 //! copy.
 
+use crate::model::layered_toml;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -58,18 +59,15 @@ impl Default for LightingConfig {
 impl LightingConfig {
     /// Reads a user's file over the defaults: keys the file leaves out keep their default.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        Self::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+        let config: Self = layered_toml::file_over_defaults(DEFAULT_TOML, path)?;
+        config
+            .validate()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(config)
     }
 
     pub fn from_toml(text: &str) -> Result<Self, String> {
-        let mut merged: toml::Table = DEFAULT_TOML.parse().map_err(|e| format!("{e}"))?;
-        let user: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
-        merge(&mut merged, user);
-        let config: Self = toml::Value::Table(merged)
-            .try_into()
-            .map_err(|e: toml::de::Error| e.to_string())?;
+        let config: Self = layered_toml::over_defaults(DEFAULT_TOML, text)?;
         config.validate()?;
         Ok(config)
     }
@@ -130,17 +128,6 @@ impl LightingConfig {
 
     pub fn requirement(&self, class: &str) -> Option<Requirement> {
         self.classes.get(class).copied()
-    }
-}
-
-fn merge(base: &mut toml::Table, over: toml::Table) {
-    for (key, value) in over {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
     }
 }
 

@@ -2,21 +2,8 @@
 //! the UI needs to explain a spot travels with it.
 
 use super::{BlindSpot, DataGap, LampProposal, RepairImpact};
-use crate::model::{LonLat, geojson_geometry};
-use geojson::{Feature, JsonObject};
-use serde::Serialize;
-
-fn feature(points: &[LonLat], properties: impl Serialize) -> Feature {
-    let properties: JsonObject = match serde_json::to_value(properties) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => JsonObject::new(),
-    };
-    Feature {
-        geometry: Some(geojson_geometry(points)),
-        properties: Some(properties),
-        ..Default::default()
-    }
-}
+use crate::model::geojson_feature as feature;
+use geojson::Feature;
 
 impl BlindSpot {
     /// A Point for a corner, a LineString for a stretch; properties are every field but the
@@ -56,6 +43,7 @@ impl RepairImpact {
 mod tests {
     use super::*;
     use crate::lighting::{BlindSpotKind, SeverityTerms, VenueCounts};
+    use crate::model::LonLat;
 
     #[test]
     fn a_stretch_is_a_line_with_its_severity_terms() {

@@ -4,13 +4,16 @@
 mod area;
 mod frame;
 mod grid;
+mod inspection;
 mod lamp;
+pub mod layered_toml;
 mod network;
 mod venue;
 
 pub use area::{Area, AreaLevel};
 pub use frame::{LocalFrame, MetricPoint, metres_between};
 pub use grid::{DEFAULT_GRID_CELL_M, Grid, GridCell};
+pub use inspection::{FollowUp, FollowUpStatus, GpsFix, Inspection, Outcome, PhotoRef};
 pub use lamp::{DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus};
 pub use network::{Corner, CornerKind, LitTag, Oneway, StreetEdge, StreetNode};
 pub use venue::{Venue, VenueCandidate, VenueKind, VenueStatus};
@@ -97,4 +100,17 @@ pub fn geojson_geometry(points: &[LonLat]) -> geojson::Geometry {
         _ => geojson::GeometryValue::new_line_string(points.iter().map(|p| [p.lon, p.lat])),
     };
     geojson::Geometry::new(value)
+}
+
+/// A GeoJSON feature over `points` whose properties are `properties` serialised (an object).
+pub fn geojson_feature(points: &[LonLat], properties: impl serde::Serialize) -> geojson::Feature {
+    let properties = match serde_json::to_value(properties) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => geojson::JsonObject::new(),
+    };
+    geojson::Feature {
+        geometry: Some(geojson_geometry(points)),
+        properties: Some(properties),
+        ..Default::default()
+    }
 }

@@ -3,12 +3,15 @@
 //! order on open.
 
 mod city;
+mod inspections;
 mod lighting;
+mod planning;
 mod read;
 mod stats;
 mod summary;
 mod upsert;
 
+pub use inspections::{Recorded, parse_local_time};
 pub use lighting::StoredBlindSpot;
 pub use stats::Stats;
 pub use summary::{ImportSummary, TableSummary};
@@ -54,6 +57,16 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The same client UUID arrived with another body: never overwrite what was acknowledged.
+    #[error("inspection {uuid} was already recorded with other contents")]
+    Conflict { uuid: String },
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("field `{field}`: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("{table} row {id}: field `{field}`: {message}")]
     Corrupt {
         table: &'static str,

@@ -27,6 +27,18 @@ impl Store {
     pub fn corners(&self) -> Result<Vec<Corner>> {
         corners(&self.conn)
     }
+    /// The store id of the venue with this registry id.
+    pub fn venue_id(&self, source_id: &str) -> Result<Option<i64>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM venues WHERE source_id = ?1",
+                [source_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
     /// The city's spatial indexes, built from what the store holds (done once at start).
     pub fn city_index(&self) -> Result<crate::index::CityIndex> {
         Ok(crate::index::CityIndex::build(

@@ -1,0 +1,232 @@
+//! Planning configuration: frequencies, risk weights, follow-up rules and plan settings, read
+//! from TOML over the documented defaults in `default.toml` (which is also the users' template).
+
+use crate::model::layered_toml;
+use crate::model::{Outcome, VenueKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+/// One value per venue kind; a missing kind is an error, so no kind is ever silently zero.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerKind<T> {
+    pub entertainment: T,
+    pub bathhouse: T,
+    pub rental: T,
+    pub other: T,
+}
+
+impl<T> PerKind<T> {
+    pub fn get(&self, kind: VenueKind) -> &T {
+        match kind {
+            VenueKind::Entertainment => &self.entertainment,
+            VenueKind::Bathhouse => &self.bathhouse,
+            VenueKind::Rental => &self.rental,
+            VenueKind::Other => &self.other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerOutcome<T> {
+    pub compliant: T,
+    pub violation: T,
+    pub drug_related: T,
+    pub closed_on_arrival: T,
+    pub refused_entry: T,
+}
+
+impl<T> PerOutcome<T> {
+    pub fn get(&self, outcome: Outcome) -> &T {
+        match outcome {
+            Outcome::Compliant => &self.compliant,
+            Outcome::Violation => &self.violation,
+            Outcome::DrugRelated => &self.drug_related,
+            Outcome::ClosedOnArrival => &self.closed_on_arrival,
+            Outcome::RefusedEntry => &self.refused_entry,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskWeights {
+    pub points_per_overdue_day: f64,
+    pub max_overdue_days: i64,
+    pub never_inspected_overdue_days: i64,
+    pub points_per_open_follow_up: f64,
+    pub points_per_complaint: f64,
+    pub max_complaints: u32,
+    pub darkness_radius_m: f64,
+    pub points_per_darkness: f64,
+    pub max_darkness_points: f64,
+    pub findings_days: i64,
+    pub findings_bandwidth_m: f64,
+    pub points_per_finding: f64,
+    pub max_findings_points: f64,
+    pub kind_points: PerKind<f64>,
+    pub last_outcome_points: PerOutcome<f64>,
+}
+
+/// What a finding raises.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRule {
+    pub action: String,
+    pub unit: String,
+    pub deadline_days: i64,
+    pub suspend: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSettings {
+    pub candidate_pool_factor: f64,
+    pub assumed_travel_minutes: f64,
+    pub follow_up_lead_days: i64,
+    pub seconds: f64,
+    pub seed: u64,
+    pub high_risk_score: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrewSettings {
+    pub repair_minutes: i64,
+    pub install_minutes: i64,
+    pub proposals: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanningConfig {
+    pub utc_offset_minutes: i32,
+    pub frequency_days: PerKind<i64>,
+    pub service_minutes: PerKind<i64>,
+    pub required_units: PerKind<Vec<String>>,
+    /// Hours to call at venues without their own opening hours (empty: any time).
+    pub visiting_hours: PerKind<String>,
+    pub risk: RiskWeights,
+    /// Keyed by outcome name (`violation`, …); outcomes without a rule raise nothing.
+    pub follow_up: BTreeMap<String, FollowUpRule>,
+    pub plan: PlanSettings,
+    pub lighting_crew: CrewSettings,
+}
+
+impl Default for PlanningConfig {
+    fn default() -> Self {
+        toml::from_str(DEFAULT_TOML)
+            .expect("the bundled default.toml is valid (a unit test checks it)")
+    }
+}
+
+impl PlanningConfig {
+    pub fn from_file(path: &Path) -> Result<Self, String> {
+        let config: Self = layered_toml::file_over_defaults(DEFAULT_TOML, path)?;
+        config
+            .validate()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(config)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let config: Self = layered_toml::over_defaults(DEFAULT_TOML, text)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Days past the kind's frequency on `date` since the latest inspection (0 when on time);
+    /// `None` when the venue was never inspected. A venue is covered exactly when this is 0.
+    pub fn days_overdue(
+        &self,
+        kind: VenueKind,
+        last_inspected: Option<chrono::NaiveDate>,
+        date: chrono::NaiveDate,
+    ) -> Option<i64> {
+        last_inspected.map(|last| ((date - last).num_days() - self.frequency_days.get(kind)).max(0))
+    }
+
+    /// The rule for what `outcome` raises, if any.
+    pub fn follow_up_rule(&self, outcome: Outcome) -> Option<&FollowUpRule> {
+        self.follow_up.get(outcome.as_str())
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        for kind in VenueKind::ALL {
+            let k = kind.as_str();
+            if *self.frequency_days.get(kind) < 1 {
+                return Err(format!("frequency_days.{k} must be at least 1 day"));
+            }
+            if *self.service_minutes.get(kind) < 0 {
+                return Err(format!("service_minutes.{k} must not be negative"));
+            }
+        }
+        for kind in VenueKind::ALL {
+            let hours = self.visiting_hours.get(kind);
+            if !hours.trim().is_empty() {
+                super::hours::parse_opening_hours(hours)
+                    .map_err(|e| format!("visiting_hours.{}: {e}", kind.as_str()))?;
+            }
+        }
+        for (name, rule) in &self.follow_up {
+            Outcome::parse(name).map_err(|e| format!("follow_up.{name}: {e}"))?;
+            if rule.deadline_days < 0 {
+                return Err(format!(
+                    "follow_up.{name}.deadline_days must not be negative"
+                ));
+            }
+        }
+        let r = &self.risk;
+        let positive = [
+            ("risk.darkness_radius_m", r.darkness_radius_m),
+            ("risk.findings_bandwidth_m", r.findings_bandwidth_m),
+            (
+                "plan.candidate_pool_factor",
+                self.plan.candidate_pool_factor,
+            ),
+            ("plan.seconds", self.plan.seconds),
+        ];
+        for (key, v) in positive {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{key} must be a positive number, got {v}"));
+            }
+        }
+        if !(-720..=840).contains(&self.utc_offset_minutes) {
+            return Err(format!(
+                "utc_offset_minutes must lie between -720 and 840, got {}",
+                self.utc_offset_minutes
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_defaults_parse_and_validate() {
+        let c = PlanningConfig::from_toml("").unwrap();
+        assert_eq!(c, PlanningConfig::default());
+        assert_eq!(*c.frequency_days.get(VenueKind::Entertainment), 7);
+        assert_eq!(*c.frequency_days.get(VenueKind::Bathhouse), 14);
+        assert_eq!(*c.frequency_days.get(VenueKind::Rental), 30);
+        assert!(c.follow_up_rule(Outcome::DrugRelated).unwrap().suspend);
+        assert!(c.follow_up_rule(Outcome::Compliant).is_none());
+    }
+
+    #[test]
+    fn bad_files_name_the_key() {
+        let e = PlanningConfig::from_toml("[frequency_days]\nrental = 0").unwrap_err();
+        assert!(e.contains("frequency_days.rental"), "{e}");
+        let e = PlanningConfig::from_toml("[follow_up.fined]\naction = \"x\"\nunit = \"police\"\ndeadline_days = 1\nsuspend = false").unwrap_err();
+        assert!(e.contains("follow_up.fined"), "{e}");
+        let e = PlanningConfig::from_toml("[risk]\npoints_per_day = 1.0").unwrap_err();
+        assert!(e.contains("points_per_day"), "{e}");
+    }
+}

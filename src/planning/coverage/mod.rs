@@ -1,0 +1,202 @@
+//! Coverage: per area and period, how many active venues were inspected within their kind's
+//! frequency, what was found, and what is still open. The figures the manager's map colours by.
+
+use super::config::PlanningConfig;
+use crate::model::{Area, FollowUp, FollowUpStatus, Outcome, Venue, VenueStatus};
+use chrono::{NaiveDate, TimeDelta};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+/// One inspection as coverage counts it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visit {
+    pub venue_id: i64,
+    pub day: NaiveDate,
+    pub outcome: Outcome,
+    /// The account that recorded it, else the team.
+    pub inspector: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CoverageFigures {
+    /// Active venues (suspended and closed ones are counted apart).
+    pub active: usize,
+    /// Active venues whose latest inspection is within their kind's frequency on the date.
+    pub covered: usize,
+    pub overdue: usize,
+    /// covered / active (1 when there is nothing to cover).
+    pub covered_share: f64,
+    pub suspended: usize,
+    /// Inspections and findings (violation, drug_related) in the period.
+    pub inspections: usize,
+    pub findings: usize,
+    pub open_follow_ups: usize,
+    /// Open follow-ups whose deadline has passed on the date.
+    pub overdue_follow_ups: usize,
+    pub inspections_by_inspector: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaCoverage {
+    /// `None` for venues outside every area of the level.
+    pub area_id: Option<i64>,
+    pub source_id: Option<String>,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: CoverageFigures,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageReport {
+    pub date: NaiveDate,
+    pub period_days: i64,
+    pub level: String,
+    pub total: CoverageFigures,
+    pub areas: Vec<AreaCoverage>,
+}
+
+pub struct CoverageInputs<'a> {
+    pub config: &'a PlanningConfig,
+    pub date: NaiveDate,
+    pub period_days: i64,
+    pub level: &'a str,
+    /// The areas of the level, in display order.
+    pub areas: &'a [Area],
+    pub venues: &'a [Venue],
+    /// Venue id → the area (of the level) holding it.
+    pub area_of: &'a HashMap<i64, i64>,
+    pub visits: &'a [Visit],
+    pub follow_ups: &'a [FollowUp],
+}
+
+pub fn coverage(input: &CoverageInputs) -> CoverageReport {
+    let date = input.date;
+    let period_start = date - TimeDelta::days(input.period_days.max(1) - 1);
+    let mut latest: HashMap<i64, NaiveDate> = HashMap::new();
+    for v in input.visits.iter().filter(|v| v.day <= date) {
+        let e = latest.entry(v.venue_id).or_insert(v.day);
+        *e = (*e).max(v.day);
+    }
+    let mut by_area: BTreeMap<Option<i64>, CoverageFigures> = BTreeMap::new();
+    let mut total = CoverageFigures::default();
+    let area_of = |venue: i64| input.area_of.get(&venue).copied();
+    let mut add = |area: Option<i64>, f: &dyn Fn(&mut CoverageFigures)| {
+        f(by_area.entry(area).or_default());
+        f(&mut total);
+    };
+    for v in input.venues {
+        match v.status {
+            VenueStatus::Active => {
+                let covered = input
+                    .config
+                    .days_overdue(v.kind, latest.get(&v.id).copied(), date)
+                    == Some(0);
+                add(area_of(v.id), &|f| {
+                    f.active += 1;
+                    if covered {
+                        f.covered += 1;
+                    } else {
+                        f.overdue += 1;
+                    }
+                });
+            }
+            VenueStatus::Suspended => add(area_of(v.id), &|f| f.suspended += 1),
+            VenueStatus::Closed => {}
+        }
+    }
+    for visit in input
+        .visits
+        .iter()
+        .filter(|v| v.day >= period_start && v.day <= date)
+    {
+        let finding = visit.outcome.is_finding();
+        add(area_of(visit.venue_id), &|f| {
+            f.inspections += 1;
+            f.findings += usize::from(finding);
+            *f.inspections_by_inspector
+                .entry(visit.inspector.clone())
+                .or_default() += 1;
+        });
+    }
+    for fu in input
+        .follow_ups
+        .iter()
+        .filter(|f| f.status == FollowUpStatus::Open)
+    {
+        let late = NaiveDate::parse_from_str(&fu.deadline, "%Y-%m-%d").is_ok_and(|d| d < date);
+        add(area_of(fu.venue_id), &|f| {
+            f.open_follow_ups += 1;
+            f.overdue_follow_ups += usize::from(late);
+        });
+    }
+    let mut areas: Vec<AreaCoverage> = input
+        .areas
+        .iter()
+        .map(|a| AreaCoverage {
+            area_id: Some(a.id),
+            source_id: Some(a.source_id.clone()),
+            name: a.name.clone(),
+            figures: by_area.remove(&Some(a.id)).unwrap_or_default(),
+        })
+        .collect();
+    if let Some(outside) = by_area.remove(&None) {
+        areas.push(AreaCoverage {
+            area_id: None,
+            source_id: None,
+            name: "outside every area".into(),
+            figures: outside,
+        });
+    }
+    for a in &mut areas {
+        a.figures.covered_share = share(&a.figures);
+    }
+    total.covered_share = share(&total);
+    CoverageReport {
+        date,
+        period_days: input.period_days,
+        level: input.level.to_string(),
+        total,
+        areas,
+    }
+}
+
+fn share(f: &CoverageFigures) -> f64 {
+    if f.active == 0 {
+        1.0
+    } else {
+        (f.covered as f64 / f.active as f64 * 10_000.0).round() / 10_000.0
+    }
+}
+
+/// The report as GeoJSON polygons, one per area with its figures, for the choropleth.
+pub fn coverage_geojson(report: &CoverageReport, areas: &[Area]) -> geojson::FeatureCollection {
+    let features = report
+        .areas
+        .iter()
+        .filter_map(|c| {
+            let area = areas.iter().find(|a| Some(a.id) == c.area_id)?;
+            let mut props = match serde_json::to_value(c) {
+                Ok(serde_json::Value::Object(m)) => m,
+                _ => return None,
+            };
+            props.insert("level".into(), json!(report.level));
+            props.insert("date".into(), json!(report.date));
+            Some(geojson::Feature {
+                geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(
+                    &area.geometry,
+                ))),
+                properties: Some(props),
+                ..Default::default()
+            })
+        })
+        .collect();
+    geojson::FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

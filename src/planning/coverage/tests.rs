@@ -1,0 +1,153 @@
+//! A district small enough to count by hand: two areas, eight venues, six visits, three
+//! follow-ups. Every figure below was counted on paper from the lists in the test.
+
+use super::*;
+use crate::model::{AreaLevel, LonLat, VenueKind};
+use geo::{MultiPolygon, polygon};
+
+fn day(offset: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 28).unwrap() + TimeDelta::days(offset)
+}
+
+fn venue(id: i64, kind: VenueKind, status: VenueStatus) -> Venue {
+    Venue {
+        id,
+        source_id: format!("v{id}"),
+        kind,
+        name: format!("venue {id}"),
+        address: None,
+        position: LonLat::new(0.0, 0.0),
+        opening_hours: None,
+        status,
+        responsible_unit: None,
+        complaints: 0,
+        sample: false,
+    }
+}
+
+fn area(id: i64, name: &str) -> Area {
+    Area {
+        id,
+        source_id: format!("a{id}"),
+        name: name.into(),
+        level: AreaLevel::Community,
+        parent_source_id: None,
+        geometry: MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 0.0)],
+        ]),
+        sample: false,
+    }
+}
+
+fn visit(venue_id: i64, offset: i64, outcome: Outcome, inspector: &str) -> Visit {
+    Visit {
+        venue_id,
+        day: day(offset),
+        outcome,
+        inspector: inspector.into(),
+    }
+}
+
+fn follow_up(venue_id: i64, deadline: i64, status: FollowUpStatus) -> FollowUp {
+    FollowUp {
+        id: venue_id,
+        venue_id,
+        inspection_id: 1,
+        outcome: Outcome::Violation,
+        raised_on: day(deadline - 7).to_string(),
+        action: "re-inspect".into(),
+        responsible_unit: "commerce".into(),
+        deadline: day(deadline).to_string(),
+        status,
+        closed_by_inspection_id: None,
+    }
+}
+
+#[test]
+fn figures_equal_the_hand_count() {
+    use FollowUpStatus::*;
+    use Outcome::*;
+    use VenueKind::*;
+    use VenueStatus::*;
+    let config = PlanningConfig::default();
+    let venues = vec![
+        venue(1, Entertainment, Active), // A: inspected 5 days ago, due every 7: covered
+        venue(2, Entertainment, Active), // A: 10 days ago: overdue
+        venue(3, Rental, Active),        // A: never: overdue
+        venue(4, Bathhouse, Suspended),  // A: suspended, not active
+        venue(5, Rental, Active),        // B: 29 days ago, due every 30: covered
+        venue(6, Bathhouse, Active),     // B: 14 days ago, due every 14: covered (on the day)
+        venue(7, Rental, Closed),        // B: closed, not counted
+        venue(8, Rental, Active),        // outside: 31 days ago: overdue
+    ];
+    let area_of: HashMap<i64, i64> = [
+        (1, 10),
+        (2, 10),
+        (3, 10),
+        (4, 10),
+        (5, 20),
+        (6, 20),
+        (7, 20),
+    ]
+    .into_iter()
+    .collect();
+    let visits = vec![
+        visit(1, -5, Compliant, "alice"),
+        visit(2, -10, Violation, "bob"),
+        visit(2, -40, Compliant, "bob"), // before the period
+        visit(5, -29, Compliant, "alice"),
+        visit(6, -14, DrugRelated, "bob"),
+        visit(8, -31, Compliant, "carol"), // before the period
+        visit(3, 1, Compliant, "alice"),   // after the date: ignored
+    ];
+    let follow_ups = vec![
+        follow_up(2, -3, Open), // overdue
+        follow_up(6, 2, Open),  // open, not yet due
+        follow_up(1, -1, Done), // done: not counted
+    ];
+    let areas = vec![area(10, "A"), area(20, "B")];
+    let report = coverage(&CoverageInputs {
+        config: &config,
+        date: day(0),
+        period_days: 30,
+        level: "community",
+        areas: &areas,
+        venues: &venues,
+        area_of: &area_of,
+        visits: &visits,
+        follow_ups: &follow_ups,
+    });
+    let a = &report.areas[0].figures;
+    assert_eq!((a.active, a.covered, a.overdue, a.suspended), (3, 1, 2, 1));
+    assert_eq!((a.inspections, a.findings), (2, 1));
+    assert_eq!((a.open_follow_ups, a.overdue_follow_ups), (1, 1));
+    assert_eq!(a.covered_share, 0.3333);
+    assert_eq!(a.inspections_by_inspector["alice"], 1);
+    assert_eq!(a.inspections_by_inspector["bob"], 1);
+    let b = &report.areas[1].figures;
+    assert_eq!((b.active, b.covered, b.overdue, b.suspended), (2, 2, 0, 0));
+    assert_eq!((b.inspections, b.findings), (2, 1));
+    assert_eq!((b.open_follow_ups, b.overdue_follow_ups), (1, 0));
+    assert_eq!(b.covered_share, 1.0);
+    let outside = &report.areas[2];
+    assert_eq!(outside.area_id, None);
+    assert_eq!(
+        (
+            outside.figures.active,
+            outside.figures.covered,
+            outside.figures.inspections
+        ),
+        (1, 0, 0)
+    );
+    let t = &report.total;
+    assert_eq!((t.active, t.covered, t.overdue, t.suspended), (6, 3, 3, 1));
+    assert_eq!((t.inspections, t.findings), (4, 2));
+    assert_eq!((t.open_follow_ups, t.overdue_follow_ups), (2, 1));
+    assert_eq!(t.inspections_by_inspector.values().sum::<usize>(), 4);
+
+    let fc = coverage_geojson(&report, &areas);
+    assert_eq!(fc.features.len(), 2);
+    let props = fc.features[0].properties.as_ref().unwrap();
+    assert_eq!(props["covered"], 1);
+    assert_eq!(props["level"], "community");
+}

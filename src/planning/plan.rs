@@ -1,0 +1,163 @@
+//! A PatrolPlan: for each team the ordered stops with their times, the street path, the score
+//! collected; and everything left out, with the reason.
+
+use super::teams::Duty;
+use crate::model::LonLat;
+use serde::{Deserialize, Serialize};
+
+/// What a stop is: a venue to inspect, a broken lamp to repair, or a proposed lamp to install.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Target {
+    Venue(i64),
+    Lamp(i64),
+    /// A lamp proposal, by its rank in the lighting run.
+    Proposal(i64),
+}
+
+impl Target {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Venue(_) => "venue",
+            Target::Lamp(_) => "lamp",
+            Target::Proposal(_) => "proposal",
+        }
+    }
+
+    pub fn id(&self) -> i64 {
+        match self {
+            Target::Venue(i) | Target::Lamp(i) | Target::Proposal(i) => *i,
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: i64) -> Result<Self, String> {
+        match kind {
+            "venue" => Ok(Target::Venue(id)),
+            "lamp" => Ok(Target::Lamp(id)),
+            "proposal" => Ok(Target::Proposal(id)),
+            other => Err(format!("unknown stop kind {other:?}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedStop {
+    pub seq: usize,
+    pub target: Target,
+    pub name: String,
+    /// Venue kind, or `repair` / `install` for a lighting crew.
+    pub category: String,
+    pub at: LonLat,
+    /// Plan-day seconds (see `hours`): arrival, start of work (after any wait), departure.
+    pub arrival_s: i64,
+    pub start_s: i64,
+    pub departure_s: i64,
+    /// What the stop is worth: the venue's risk score, or the deficit removed in lux.
+    pub score: f64,
+    pub mandatory: bool,
+    /// Why it is on the list: risk terms, the follow-up due, or the lamp's deficit.
+    pub reason: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolRoute {
+    pub team_id: i64,
+    pub team: String,
+    pub mode: String,
+    pub start_s: i64,
+    pub end_s: i64,
+    pub stops: Vec<PlannedStop>,
+    /// The street path from the depot through every stop and back.
+    pub path: Vec<LonLat>,
+    pub score: f64,
+    pub travel_s: i64,
+}
+
+/// Why a venue (or lamp) is not on any route today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftOutReason {
+    /// Closed on the registry.
+    Closed,
+    /// Suspended (drug finding) with no follow-up due.
+    Suspended,
+    /// Its opening hours do not meet any team's shift.
+    ShutDuringShift,
+    /// No team has the units its kind requires.
+    NoTeamWithUnits,
+    /// No street the teams use within reach of it.
+    Unreachable,
+    /// Below the risk cut of the day's candidates.
+    BelowCandidateCut,
+    /// A candidate the optimiser did not fit into any shift (others collected more).
+    NotSelected,
+    /// A mandatory stop (follow-up due) that no shift could take: a manager must act.
+    MandatoryDidNotFit,
+}
+
+impl LeftOutReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeftOutReason::Closed => "closed",
+            LeftOutReason::Suspended => "suspended",
+            LeftOutReason::ShutDuringShift => "shut_during_shift",
+            LeftOutReason::NoTeamWithUnits => "no_team_with_units",
+            LeftOutReason::Unreachable => "unreachable",
+            LeftOutReason::BelowCandidateCut => "below_candidate_cut",
+            LeftOutReason::NotSelected => "not_selected",
+            LeftOutReason::MandatoryDidNotFit => "mandatory_did_not_fit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        serde_json::from_value(serde_json::Value::String(s.to_string()))
+            .map_err(|_| format!("unknown left-out reason {s:?}"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeftOut {
+    pub target: Target,
+    pub name: String,
+    pub reason: LeftOutReason,
+    /// The particulars: the hours, the units missing, the cut's score.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub candidates: usize,
+    pub stops: usize,
+    pub mandatory: usize,
+    pub mandatory_unserved: usize,
+    pub score: f64,
+    pub travel_s: i64,
+    /// Venues at or above the configured high-risk score, and how many of them are on a route.
+    pub high_risk: usize,
+    pub high_risk_visited: usize,
+    pub build_seconds: f64,
+    pub search_seconds: f64,
+    pub iterations: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolPlan {
+    /// Store id; 0 until stored.
+    pub id: i64,
+    pub date: chrono::NaiveDate,
+    pub duty: Duty,
+    pub routes: Vec<PatrolRoute>,
+    pub left_out: Vec<LeftOut>,
+    pub summary: PlanSummary,
+}
+
+impl PatrolPlan {
+    /// Left-out counts by reason, in reason order.
+    pub fn left_out_counts(&self) -> Vec<(LeftOutReason, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for l in &self.left_out {
+            *counts.entry(l.reason).or_insert(0) += 1;
+        }
+        counts.into_iter().collect()
+    }
+}

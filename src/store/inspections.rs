@@ -1,0 +1,366 @@
+//! Inspections and their consequences, in one transaction each: the record, its photos, the
+//! follow-ups it raises or closes, a suspension, and the audit events. The CLI, the sample
+//! history and the capture API all record through here.
+
+use super::{Result, Store, StoreError};
+use crate::model::{FollowUp, FollowUpStatus, Inspection, Outcome, VenueStatus};
+use crate::planning::PlanningConfig;
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What recording did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recorded {
+    pub inspection_id: i64,
+    /// False when the same UUID and body were recorded before (a retried upload).
+    pub created: bool,
+    pub follow_up: Option<FollowUp>,
+    pub closed_follow_ups: Vec<i64>,
+    pub suspended: bool,
+}
+
+impl Store {
+    /// Records one inspection durably; answers only after the commit.
+    pub fn record_inspection(
+        &mut self,
+        inspection: &Inspection,
+        rules: &PlanningConfig,
+    ) -> Result<Recorded> {
+        let tx = self.conn.transaction()?;
+        let r = record(&tx, inspection, rules)?;
+        tx.commit()?;
+        Ok(r)
+    }
+
+    /// Records many in one transaction (backfills, the sample history): all or none.
+    pub fn record_inspections(
+        &mut self,
+        inspections: &[Inspection],
+        rules: &PlanningConfig,
+    ) -> Result<Vec<Recorded>> {
+        let tx = self.conn.transaction()?;
+        let r = inspections
+            .iter()
+            .map(|i| record(&tx, i, rules))
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(r)
+    }
+
+    /// A manager lifts a suspension (after the venue was dealt with).
+    pub fn clear_suspension(&mut self, venue_id: i64, account_id: Option<i64>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let status: Option<String> = tx
+            .query_row("SELECT status FROM venues WHERE id = ?1", [venue_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match status.as_deref() {
+            None => {
+                return Err(StoreError::NotFound {
+                    what: "venue",
+                    id: venue_id.to_string(),
+                });
+            }
+            Some("suspended") => {}
+            Some(other) => {
+                return Err(StoreError::Invalid {
+                    field: "status",
+                    message: format!("venue {venue_id} is {other}, not suspended"),
+                });
+            }
+        }
+        tx.execute(
+            "UPDATE venues SET status = 'active' WHERE id = ?1",
+            [venue_id],
+        )?;
+        audit(
+            &tx,
+            account_id,
+            "clear_suspension",
+            "venue",
+            &venue_id.to_string(),
+            Some("\"suspended\""),
+            Some("\"active\""),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn follow_ups(&self, status: Option<FollowUpStatus>) -> Result<Vec<FollowUp>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, venue_id, inspection_id, outcome, raised_on, action, responsible_unit, deadline, status,
+                    closed_by_inspection_id
+             FROM follow_ups WHERE ?1 IS NULL OR status = ?1 ORDER BY deadline, id",
+        )?;
+        let rows = stmt.query_map([status.map(|s| s.as_str())], |r| {
+            Ok((
+                FollowUp {
+                    id: r.get(0)?,
+                    venue_id: r.get(1)?,
+                    inspection_id: r.get(2)?,
+                    outcome: Outcome::Compliant,
+                    raised_on: r.get(4)?,
+                    action: r.get(5)?,
+                    responsible_unit: r.get(6)?,
+                    deadline: r.get(7)?,
+                    status: FollowUpStatus::Open,
+                    closed_by_inspection_id: r.get(9)?,
+                },
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut f, outcome, status) = row?;
+            f.outcome = Outcome::parse(&outcome).map_err(|m| corrupt(f.id, "outcome", m))?;
+            f.status = FollowUpStatus::parse(&status).map_err(|m| corrupt(f.id, "status", m))?;
+            out.push(f);
+        }
+        Ok(out)
+    }
+}
+
+fn corrupt(id: i64, field: &'static str, message: String) -> StoreError {
+    StoreError::Corrupt {
+        table: "follow_ups",
+        id,
+        field,
+        message,
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM[:SS]` (local time), as inspections carry their times.
+pub fn parse_local_time(text: &str, field: &'static str) -> Result<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .map_err(|_| StoreError::Invalid {
+            field,
+            message: format!("{text:?} is not a local time YYYY-MM-DDTHH:MM[:SS]"),
+        })
+}
+
+fn body_hash(inspection: &Inspection) -> String {
+    let body = serde_json::to_vec(inspection).unwrap_or_default();
+    format!("{:x}", Sha256::digest(&body))
+}
+
+fn validate(i: &Inspection) -> Result<NaiveDate> {
+    uuid::Uuid::parse_str(&i.client_uuid).map_err(|e| StoreError::Invalid {
+        field: "client_uuid",
+        message: format!("{:?} is not a UUID: {e}", i.client_uuid),
+    })?;
+    let started = parse_local_time(&i.started_at, "started_at")?;
+    if let Some(f) = &i.finished_at
+        && parse_local_time(f, "finished_at")? < started
+    {
+        return Err(StoreError::Invalid {
+            field: "finished_at",
+            message: "the inspection finished before it started".into(),
+        });
+    }
+    if let Some(g) = &i.gps {
+        crate::model::LonLat::validate(g.at.lon, g.at.lat).map_err(|message| {
+            StoreError::Invalid {
+                field: "gps",
+                message,
+            }
+        })?;
+        if !(g.accuracy_m.is_finite() && g.accuracy_m >= 0.0) {
+            return Err(StoreError::Invalid {
+                field: "gps.accuracy_m",
+                message: format!("must be a distance in metres, got {}", g.accuracy_m),
+            });
+        }
+    }
+    for p in &i.photos {
+        if p.sha256.len() != 64 || !p.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid {
+                field: "photos.sha256",
+                message: format!("{:?} is not a SHA-256 in hex", p.sha256),
+            });
+        }
+    }
+    Ok(started.date())
+}
+
+fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Recorded> {
+    let hash = body_hash(i);
+    let earlier: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, body_hash FROM inspections WHERE client_uuid = ?1",
+            [&i.client_uuid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((id, earlier_hash)) = earlier {
+        if earlier_hash != hash {
+            return Err(StoreError::Conflict {
+                uuid: i.client_uuid.clone(),
+            });
+        }
+        return Ok(Recorded {
+            inspection_id: id,
+            created: false,
+            follow_up: None,
+            closed_follow_ups: Vec::new(),
+            suspended: false,
+        });
+    }
+    let day = validate(i)?;
+    let status: Option<String> = tx
+        .query_row(
+            "SELECT status FROM venues WHERE id = ?1",
+            [i.venue_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(status) = status else {
+        return Err(StoreError::NotFound {
+            what: "venue",
+            id: i.venue_id.to_string(),
+        });
+    };
+    tx.execute(
+        "INSERT INTO inspections (client_uuid, body_hash, venue_id, team_id, account_id, started_at, finished_at,
+         outcome, checklist, notes, gps_lon, gps_lat, gps_accuracy_m, sample)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            i.client_uuid,
+            hash,
+            i.venue_id,
+            i.team_id,
+            i.account_id,
+            i.started_at,
+            i.finished_at,
+            i.outcome.as_str(),
+            serde_json::Value::Object(i.checklist.clone()).to_string(),
+            i.notes,
+            i.gps.map(|g| g.at.lon),
+            i.gps.map(|g| g.at.lat),
+            i.gps.map(|g| g.accuracy_m),
+            i.sample,
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    for p in &i.photos {
+        tx.execute(
+            "INSERT OR IGNORE INTO inspection_photos (inspection_id, sha256, content_type, bytes) VALUES (?1, ?2, ?3, ?4)",
+            params![id, p.sha256, p.content_type, p.bytes as i64],
+        )?;
+    }
+    let after = serde_json::to_string(i).unwrap_or_default();
+    audit(
+        tx,
+        i.account_id,
+        "record",
+        "inspection",
+        &id.to_string(),
+        None,
+        Some(&after),
+    )?;
+
+    // A compliant visit closes what earlier findings left open.
+    let mut closed_follow_ups = Vec::new();
+    if i.outcome == Outcome::Compliant {
+        let mut stmt = tx.prepare(
+            "UPDATE follow_ups SET status = 'done', closed_by_inspection_id = ?2
+             WHERE venue_id = ?1 AND status = 'open' RETURNING id",
+        )?;
+        let ids = stmt.query_map(params![i.venue_id, id], |r| r.get::<_, i64>(0))?;
+        for fid in ids {
+            closed_follow_ups.push(fid?);
+        }
+        for fid in &closed_follow_ups {
+            audit(
+                tx,
+                i.account_id,
+                "close",
+                "follow_up",
+                &fid.to_string(),
+                Some("\"open\""),
+                Some("\"done\""),
+            )?;
+        }
+    }
+    let mut follow_up = None;
+    let mut suspended = false;
+    if let Some(rule) = rules.follow_up_rule(i.outcome) {
+        let deadline = day + chrono::TimeDelta::days(rule.deadline_days);
+        let f = FollowUp {
+            id: 0,
+            venue_id: i.venue_id,
+            inspection_id: id,
+            outcome: i.outcome,
+            raised_on: day.to_string(),
+            action: rule.action.clone(),
+            responsible_unit: rule.unit.clone(),
+            deadline: deadline.to_string(),
+            status: FollowUpStatus::Open,
+            closed_by_inspection_id: None,
+        };
+        tx.execute(
+            "INSERT INTO follow_ups (venue_id, inspection_id, outcome, raised_on, action, responsible_unit, deadline, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
+            params![f.venue_id, id, f.outcome.as_str(), f.raised_on, f.action, f.responsible_unit, f.deadline],
+        )?;
+        let f = FollowUp {
+            id: tx.last_insert_rowid(),
+            ..f
+        };
+        let after = serde_json::to_string(&f).unwrap_or_default();
+        audit(
+            tx,
+            i.account_id,
+            "raise",
+            "follow_up",
+            &f.id.to_string(),
+            None,
+            Some(&after),
+        )?;
+        follow_up = Some(f);
+        if rule.suspend && status == VenueStatus::Active.as_str() {
+            tx.execute(
+                "UPDATE venues SET status = 'suspended' WHERE id = ?1",
+                [i.venue_id],
+            )?;
+            audit(
+                tx,
+                i.account_id,
+                "suspend",
+                "venue",
+                &i.venue_id.to_string(),
+                Some("\"active\""),
+                Some("\"suspended\""),
+            )?;
+            suspended = true;
+        }
+    }
+    Ok(Recorded {
+        inspection_id: id,
+        created: true,
+        follow_up,
+        closed_follow_ups,
+        suspended,
+    })
+}
+
+/// Appends to the audit trail (append-only: triggers refuse updates and deletes).
+pub(super) fn audit(
+    tx: &Transaction,
+    account_id: Option<i64>,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit_events (account_id, action, entity, entity_id, before, after) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![account_id, action, entity, entity_id, before, after],
+    )?;
+    Ok(())
+}

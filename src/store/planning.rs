@@ -1,0 +1,450 @@
+//! Teams, plans and risk scores in the store, and the venue history the risk model reads.
+
+use super::inspections::audit;
+use super::{Result, Store, StoreError};
+use crate::model::{LonLat, Outcome};
+use crate::planning::plan::{LeftOut, LeftOutReason, PatrolPlan, PatrolRoute, PlannedStop, Target};
+use crate::planning::teams::{Duty, Team};
+use crate::planning::{Finding, RiskScore, Shift, VenueHistory};
+use crate::routing::TravelMode;
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
+
+impl Store {
+    /// Brings the teams table in line with a teams file (by name) and sets each team's id.
+    /// Teams missing from the file stay: their past plans and inspections refer to them.
+    pub fn sync_teams(&mut self, teams: &mut [Team]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for t in teams.iter_mut() {
+            tx.execute(
+                "INSERT INTO teams (name, units, depot_lon, depot_lat, shift, travel_mode, duty, sample)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (name) DO UPDATE SET units = excluded.units, depot_lon = excluded.depot_lon,
+                   depot_lat = excluded.depot_lat, shift = excluded.shift, travel_mode = excluded.travel_mode,
+                   duty = excluded.duty, sample = excluded.sample",
+                params![
+                    t.name,
+                    t.units.join(","),
+                    t.depot.lon,
+                    t.depot.lat,
+                    t.shift.as_text(),
+                    t.mode.as_str(),
+                    t.duty.as_str(),
+                    t.sample
+                ],
+            )?;
+            t.id = tx.query_row("SELECT id FROM teams WHERE name = ?1", [&t.name], |r| {
+                r.get(0)
+            })?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn teams(&self) -> Result<Vec<Team>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, units, depot_lon, depot_lat, shift, travel_mode, duty, sample FROM teams ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                LonLat::new(r.get(3)?, r.get(4)?),
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, bool>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, units, depot, shift, mode, duty, sample) = row?;
+            let bad = |field, message| StoreError::Corrupt {
+                table: "teams",
+                id,
+                field,
+                message,
+            };
+            out.push(Team {
+                id,
+                name,
+                units: units
+                    .split(',')
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                depot,
+                shift: Shift::parse(&shift).map_err(|m| bad("shift", m))?,
+                mode: TravelMode::parse(&mode).map_err(|m| bad("travel_mode", m))?,
+                duty: Duty::parse(&duty).map_err(|m| bad("duty", m))?,
+                sample,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores a plan whole and returns its id; the newest plan of a day and duty is the one in force.
+    pub fn save_plan(&mut self, plan: &PatrolPlan) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO patrol_plans (plan_date, duty, summary) VALUES (?1, ?2, ?3)",
+            params![
+                plan.date.to_string(),
+                plan.duty.as_str(),
+                serde_json::to_string(&plan.summary).unwrap_or_default()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut route = tx.prepare(
+                "INSERT INTO patrol_routes (plan_id, team_id, team, mode, start_s, end_s, score, travel_s, path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut stop = tx.prepare(
+                "INSERT INTO patrol_stops (plan_id, team_id, seq, target, target_id, name, category, lon, lat,
+                 arrival_s, start_s, departure_s, score, mandatory, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?;
+            for r in &plan.routes {
+                let path: Vec<[f64; 2]> = r.path.iter().map(|p| [p.lon, p.lat]).collect();
+                route.execute(params![
+                    id,
+                    r.team_id,
+                    r.team,
+                    r.mode,
+                    r.start_s,
+                    r.end_s,
+                    r.score,
+                    r.travel_s,
+                    serde_json::to_string(&path).unwrap_or_default()
+                ])?;
+                for s in &r.stops {
+                    stop.execute(params![
+                        id,
+                        r.team_id,
+                        s.seq as i64,
+                        s.target.kind(),
+                        s.target.id(),
+                        s.name,
+                        s.category,
+                        s.at.lon,
+                        s.at.lat,
+                        s.arrival_s,
+                        s.start_s,
+                        s.departure_s,
+                        s.score,
+                        s.mandatory,
+                        s.reason.to_string()
+                    ])?;
+                }
+            }
+            let mut left = tx.prepare(
+                "INSERT INTO plan_left_out (plan_id, target, target_id, name, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for l in &plan.left_out {
+                left.execute(params![
+                    id,
+                    l.target.kind(),
+                    l.target.id(),
+                    l.name,
+                    l.reason.as_str(),
+                    l.detail
+                ])?;
+            }
+        }
+        let after =
+            serde_json::json!({"date": plan.date, "duty": plan.duty, "summary": plan.summary});
+        audit(
+            &tx,
+            None,
+            "create",
+            "patrol_plan",
+            &id.to_string(),
+            None,
+            Some(&after.to_string()),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The plan in force for a day and duty: the newest one made.
+    pub fn plan_for(&self, date: NaiveDate, duty: Duty) -> Result<Option<PatrolPlan>> {
+        let head: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, summary FROM patrol_plans WHERE plan_date = ?1 AND duty = ?2 ORDER BY id DESC LIMIT 1",
+                params![date.to_string(), duty.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((id, summary)) = head else {
+            return Ok(None);
+        };
+        let bad = |field, message: String| StoreError::Corrupt {
+            table: "patrol_plans",
+            id,
+            field,
+            message,
+        };
+        let summary = serde_json::from_str(&summary).map_err(|e| bad("summary", e.to_string()))?;
+        let mut routes = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT team_id, team, mode, start_s, end_s, score, travel_s, path FROM patrol_routes WHERE plan_id = ?1 ORDER BY team",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                PatrolRoute {
+                    team_id: r.get(0)?,
+                    team: r.get(1)?,
+                    mode: r.get(2)?,
+                    start_s: r.get(3)?,
+                    end_s: r.get(4)?,
+                    stops: Vec::new(),
+                    path: Vec::new(),
+                    score: r.get(5)?,
+                    travel_s: r.get(6)?,
+                },
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        for row in rows {
+            let (mut route, path) = row?;
+            let path: Vec<[f64; 2]> =
+                serde_json::from_str(&path).map_err(|e| bad("path", e.to_string()))?;
+            route.path = path
+                .into_iter()
+                .map(|[lon, lat]| LonLat::new(lon, lat))
+                .collect();
+            routes.push(route);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT team_id, seq, target, target_id, name, category, lon, lat, arrival_s, start_s, departure_s, score,
+             mandatory, reason FROM patrol_stops WHERE plan_id = ?1 ORDER BY team_id, seq",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(13)?,
+                PlannedStop {
+                    seq: r.get::<_, i64>(1)? as usize,
+                    target: Target::Venue(0),
+                    name: r.get(4)?,
+                    category: r.get(5)?,
+                    at: LonLat::new(r.get(6)?, r.get(7)?),
+                    arrival_s: r.get(8)?,
+                    start_s: r.get(9)?,
+                    departure_s: r.get(10)?,
+                    score: r.get(11)?,
+                    mandatory: r.get(12)?,
+                    reason: serde_json::Value::Null,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (team_id, kind, target_id, reason, mut stop) = row?;
+            stop.target = Target::from_parts(&kind, target_id).map_err(|m| bad("target", m))?;
+            stop.reason =
+                serde_json::from_str(&reason).map_err(|e| bad("reason", e.to_string()))?;
+            if let Some(route) = routes.iter_mut().find(|r| r.team_id == team_id) {
+                route.stops.push(stop);
+            }
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT target, target_id, name, reason, detail FROM plan_left_out WHERE plan_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut left_out = Vec::new();
+        for row in rows {
+            let (kind, target_id, name, reason, detail) = row?;
+            left_out.push(LeftOut {
+                target: Target::from_parts(&kind, target_id).map_err(|m| bad("target", m))?,
+                name,
+                reason: LeftOutReason::parse(&reason).map_err(|m| bad("reason", m))?,
+                detail,
+            });
+        }
+        Ok(Some(PatrolPlan {
+            id,
+            date,
+            duty,
+            routes,
+            left_out,
+            summary,
+        }))
+    }
+
+    /// Replaces the stored risk scores with today's.
+    pub fn save_risk(&mut self, date: NaiveDate, scores: &[(i64, RiskScore)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM venue_risk", [])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO venue_risk (venue_id, scored_on, score, terms) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (id, s) in scores {
+                insert.execute(params![
+                    id,
+                    date.to_string(),
+                    s.score,
+                    serde_json::to_string(&s.terms).unwrap_or_default()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Each venue's latest inspection (day and outcome) up to `date`, and its open follow-ups.
+    pub fn venue_histories(&self, date: NaiveDate) -> Result<HashMap<i64, VenueHistory>> {
+        let mut out: HashMap<i64, VenueHistory> = HashMap::new();
+        let until = format!("{date}T99");
+        let mut stmt = self.conn.prepare(
+            "SELECT venue_id, started_at, outcome FROM inspections i
+             WHERE started_at < ?1 AND started_at = (SELECT MAX(started_at) FROM inspections j
+                   WHERE j.venue_id = i.venue_id AND j.started_at < ?1)
+             ORDER BY venue_id, id",
+        )?;
+        let rows = stmt.query_map([&until], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (venue, started, outcome) = row?;
+            let h = out.entry(venue).or_default();
+            h.last_inspected =
+                NaiveDate::parse_from_str(started.get(..10).unwrap_or(""), "%Y-%m-%d").ok();
+            h.last_outcome = Outcome::parse(&outcome).ok();
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT venue_id, COUNT(*) FROM follow_ups WHERE status = 'open' GROUP BY venue_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))?;
+        for row in rows {
+            let (venue, n) = row?;
+            out.entry(venue).or_default().open_follow_ups = n;
+        }
+        Ok(out)
+    }
+
+    /// Violations and drug findings up to `date`, at their venues.
+    pub fn findings(&self, date: NaiveDate) -> Result<Vec<Finding>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT v.lon, v.lat, substr(i.started_at, 1, 10) FROM inspections i JOIN venues v ON v.id = i.venue_id
+             WHERE i.outcome IN ('violation', 'drug_related') AND i.started_at < ?1",
+        )?;
+        let rows = stmt.query_map([format!("{date}T99")], |r| {
+            Ok((LonLat::new(r.get(0)?, r.get(1)?), r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, day) = row?;
+            if let Ok(on) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                out.push(Finding { at, on });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Every inspection as coverage counts it: venue, day, outcome and who recorded it.
+    pub fn visits(&self) -> Result<Vec<crate::planning::coverage::Visit>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT i.id, i.venue_id, substr(i.started_at, 1, 10), i.outcome,
+                    COALESCE(a.username, t.name, 'unknown')
+             FROM inspections i LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN teams t ON t.id = i.team_id
+             ORDER BY i.started_at, i.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, venue_id, day, outcome, inspector) = row?;
+            let bad = |field, message| StoreError::Corrupt {
+                table: "inspections",
+                id,
+                field,
+                message,
+            };
+            out.push(crate::planning::coverage::Visit {
+                venue_id,
+                day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|e| bad("started_at", e.to_string()))?,
+                outcome: Outcome::parse(&outcome).map_err(|m| bad("outcome", m))?,
+                inspector,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What the newest lighting run left for the crews: broken lamps with the deficit their
+    /// repair removes, and the lamp proposals in rank order.
+    pub fn crew_work(
+        &self,
+    ) -> Result<(
+        Vec<crate::planning::crew::Repair>,
+        Vec<crate::planning::crew::Installation>,
+    )> {
+        let mut stmt = self.conn.prepare(
+            "SELECT l.id, l.source_id, l.lon, l.lat, r.deficit_removed_lx FROM lamp_repairs r JOIN lamps l ON l.id = r.lamp_id
+             WHERE l.status = 'broken' ORDER BY r.deficit_removed_lx DESC, l.id",
+        )?;
+        let repairs = stmt
+            .query_map([], |r| {
+                Ok(crate::planning::crew::Repair {
+                    lamp_id: r.get(0)?,
+                    source_id: r.get(1)?,
+                    at: LonLat::new(r.get(2)?, r.get(3)?),
+                    deficit_removed_lx: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT rank, lon, lat, gain_lx, road_class FROM lamp_proposals ORDER BY rank",
+        )?;
+        let installations = stmt
+            .query_map([], |r| {
+                Ok(crate::planning::crew::Installation {
+                    rank: r.get(0)?,
+                    at: LonLat::new(r.get(1)?, r.get(2)?),
+                    gain_lx: r.get(3)?,
+                    road_class: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((repairs, installations))
+    }
+}
+
+impl Store {
+    /// Inspections on record (only the generated sample ones with `sample_only`).
+    pub fn inspection_count(&self, sample_only: bool) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM inspections WHERE sample = 1 OR ?1 = 0",
+            [sample_only],
+            |r| r.get(0),
+        )?)
+    }
+}

@@ -1,0 +1,149 @@
+use crate::index::AreaLocator;
+use crate::model::{AreaLevel, FollowUpStatus, VenueStatus};
+use crate::planning::coverage::{CoverageInputs, CoverageReport, coverage};
+use crate::planning::crew::plan_crews;
+use crate::planning::day::{DayInputs, plan_day};
+use crate::planning::dispatch::Streets;
+use crate::planning::plan::PatrolPlan;
+use crate::planning::teams::Team;
+use crate::planning::{PlanningConfig, RiskModel};
+use crate::routing::optimiser::SolveOptions;
+use crate::store::Store;
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub date: NaiveDate,
+    pub seconds: f64,
+    pub seed: u64,
+}
+
+impl PlanOptions {
+    fn solve(&self) -> SolveOptions {
+        SolveOptions {
+            seed: self.seed,
+            time_limit: Some(Duration::from_secs_f64(self.seconds)),
+            iteration_limit: None,
+            threads: 2,
+        }
+    }
+}
+
+/// Scores every venue, plans the inspection teams' day, stores the plan and the scores.
+pub fn plan_inspections(
+    store: &mut Store,
+    config: &PlanningConfig,
+    teams: &[Team],
+    options: &PlanOptions,
+) -> anyhow::Result<PatrolPlan> {
+    if teams.is_empty() {
+        bail!("no inspection teams: give a teams file with --teams (see README, \"Teams\")");
+    }
+    let edges = store.street_edges()?;
+    if edges.is_empty() {
+        bail!("the store has no streets: import an OSM extract first");
+    }
+    let venues = store.venues()?;
+    let city = store.city_index()?;
+    let blind_spots: Vec<_> = store
+        .blind_spots()?
+        .into_iter()
+        .map(|b| (b.at, b.severity))
+        .collect();
+    let findings = store.findings(options.date)?;
+    let histories = store.venue_histories(options.date)?;
+    let follow_ups = store.follow_ups(Some(FollowUpStatus::Open))?;
+    let risk = RiskModel::new(config, options.date, city.frame, &blind_spots, &findings);
+    let day = plan_day(&DayInputs {
+        config,
+        date: options.date,
+        venues: &venues,
+        histories: &histories,
+        follow_ups: &follow_ups,
+        risk: &risk,
+        teams,
+        streets: Streets {
+            edges: &edges,
+            index: &city.streets,
+            frame: &city.frame,
+        },
+        options: options.solve(),
+    });
+    let mut plan = day.plan;
+    store.save_risk(options.date, &day.scores)?;
+    plan.id = store.save_plan(&plan)?;
+    Ok(plan)
+}
+
+/// Orders broken lamps and the top lamp proposals of the newest lighting run for the crews.
+pub fn plan_lighting(
+    store: &mut Store,
+    config: &PlanningConfig,
+    crews: &[Team],
+    options: &PlanOptions,
+) -> anyhow::Result<PatrolPlan> {
+    if crews.is_empty() {
+        bail!("no lighting crews: give a teams file with a team of duty = \"lighting\"");
+    }
+    let (repairs, installations) = store.crew_work()?;
+    if store.lighting_summary()?.is_none() {
+        bail!("no lighting results yet: run `patrolmap lighting` first");
+    }
+    let edges = store.street_edges()?;
+    let city = store.city_index()?;
+    let mut plan = plan_crews(
+        config,
+        options.date,
+        &repairs,
+        &installations,
+        crews,
+        Streets {
+            edges: &edges,
+            index: &city.streets,
+            frame: &city.frame,
+        },
+        &options.solve(),
+    );
+    plan.id = store.save_plan(&plan)?;
+    Ok(plan)
+}
+
+/// Coverage at one area level on `date` over the last `period_days` days.
+pub fn coverage_report(
+    store: &Store,
+    config: &PlanningConfig,
+    date: NaiveDate,
+    level: AreaLevel,
+    period_days: i64,
+) -> anyhow::Result<(CoverageReport, Vec<crate::model::Area>)> {
+    let all_areas = store.areas()?;
+    let areas: Vec<_> = all_areas
+        .iter()
+        .filter(|a| a.level == level)
+        .cloned()
+        .collect();
+    let venues = store.venues()?;
+    let locator = AreaLocator::new(&areas);
+    let area_of: HashMap<i64, i64> = venues
+        .iter()
+        .filter(|v| v.status != VenueStatus::Closed)
+        .filter_map(|v| Some((v.id, locator.locate(v.position, level)?.id)))
+        .collect();
+    let visits = store.visits().context("reading inspections")?;
+    let follow_ups = store.follow_ups(None)?;
+    let report = coverage(&CoverageInputs {
+        config,
+        date,
+        period_days,
+        level: level.as_str(),
+        areas: &areas,
+        venues: &venues,
+        area_of: &area_of,
+        visits: &visits,
+        follow_ups: &follow_ups,
+    });
+    Ok((report, areas))
+}
