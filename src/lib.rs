@@ -2,7 +2,8 @@
 //!
 //! Data flows one way, and a module never imports one above it:
 //! `model` (the vocabulary) → `ingest` (files into the model) → `index` (rstar trees) →
-//! analyses → `store` (SQLite) → `cli` and the server.
+//! analyses (`lighting`, `routing`, `planning`) → `store` (SQLite) → `workflow` (whole steps over
+//! the store) → `cli` and the server.
 
 pub mod cli;
 pub mod index;

@@ -47,6 +47,23 @@ pub enum BenchCommand {
         #[command(flatten)]
         search: super::toptw::SearchArgs,
     },
+    /// The daily plan on a synthetic district: problem and matrix build time, plan quality.
+    Plan {
+        #[arg(long, default_value_t = 50_000)]
+        edges: usize,
+        /// Entertainment venues and bathhouses.
+        #[arg(long, default_value_t = 1_000)]
+        venues: usize,
+        #[arg(long, default_value_t = 10_000)]
+        rentals: usize,
+        #[arg(long, default_value_t = 20)]
+        teams: usize,
+        /// Search times to compare, in seconds.
+        #[arg(long, value_delimiter = ',', default_value = "2,10")]
+        seconds: Vec<f64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Street routing on the store's network: contraction, a travel-time table, a route's geometry.
     Routing {
         #[arg(long, default_value = "car", value_parser = TravelMode::parse)]
@@ -70,6 +87,14 @@ pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
             stops,
             seed,
         } => routing(data, mode, places, stops, seed)?,
+        BenchCommand::Plan {
+            edges,
+            venues,
+            rentals,
+            teams,
+            seconds,
+            seed,
+        } => plan(edges, venues, rentals, teams, &seconds, seed)?,
         BenchCommand::Toptw {
             file,
             routes,
@@ -201,5 +226,99 @@ fn routing(
             "ticks_per_second": TICKS_PER_SECOND,
         })
     );
+    Ok(())
+}
+
+fn plan(
+    edges: usize,
+    venues: usize,
+    rentals: usize,
+    teams: usize,
+    seconds: &[f64],
+    seed: u64,
+) -> anyhow::Result<()> {
+    use crate::planning::day::{DayInputs, plan_day};
+    use crate::planning::dispatch::Streets;
+    use crate::planning::synthetic::synthetic_district;
+    use crate::planning::{Finding, PlanningConfig, RiskModel};
+    use crate::routing::optimiser::SolveOptions;
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a valid date");
+    let t = Instant::now();
+    let d = synthetic_district(edges, venues, rentals, teams, date, seed);
+    println!(
+        "district: {} street edges, {} venues, {} teams, {} open follow-ups (generated in {:.2} s)",
+        d.city.edges.len(),
+        d.venues.len(),
+        d.teams.len(),
+        d.follow_ups.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let index = crate::index::SegmentIndex::build(d.frame, &d.city.edges);
+    let index_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let graph = StreetGraph::build(&d.city.edges, TravelMode::Ebike);
+    println!(
+        "street index {index_s:.2} s; e-bike contraction alone {:.2} s ({} nodes)",
+        t.elapsed().as_secs_f64(),
+        graph.nodes()
+    );
+    drop(graph);
+    let config = PlanningConfig::default();
+    let findings: Vec<Finding> = d
+        .venues
+        .iter()
+        .filter(|v| {
+            d.histories
+                .get(&v.id)
+                .and_then(|h| h.last_outcome)
+                .is_some_and(|o| o.is_finding())
+        })
+        .map(|v| Finding {
+            at: v.position,
+            on: date,
+        })
+        .collect();
+    let risk = RiskModel::new(&config, date, d.frame, &[], &findings);
+    println!(
+        "seconds  build_s  (contraction  problem+matrix)  search_s  iterations  candidates  stops  score      high-risk visited"
+    );
+    for &s in seconds {
+        let day = plan_day(&DayInputs {
+            config: &config,
+            date,
+            venues: &d.venues,
+            histories: &d.histories,
+            follow_ups: &d.follow_ups,
+            risk: &risk,
+            teams: &d.teams,
+            streets: Streets {
+                edges: &d.city.edges,
+                index: &index,
+                frame: &d.frame,
+            },
+            options: SolveOptions {
+                seed,
+                time_limit: Some(std::time::Duration::from_secs_f64(s)),
+                iteration_limit: None,
+                threads: 2,
+            },
+        });
+        let p = &day.plan.summary;
+        println!(
+            "{s:>7}  {:>7.2}  ({:>11.2}  {:>14.2})  {:>8.2}  {:>10}  {:>10}  {:>5}  {:>9.2}  {}/{} ({:.1}%)",
+            p.build_seconds,
+            p.contraction_seconds,
+            p.build_seconds - p.contraction_seconds,
+            p.search_seconds,
+            p.iterations,
+            p.candidates,
+            p.stops,
+            p.score,
+            p.high_risk_visited,
+            p.high_risk,
+            100.0 * p.high_risk_visited as f64 / p.high_risk.max(1) as f64
+        );
+    }
     Ok(())
 }

@@ -89,6 +89,7 @@ pub fn plan_crews(
             score: d.routes.iter().map(|r| r.score).sum(),
             travel_s: d.routes.iter().map(|r| r.travel_s).sum(),
             build_seconds: d.build_seconds,
+            contraction_seconds: d.contraction_seconds,
             search_seconds: d.search_seconds,
             iterations: d.iterations,
             ..Default::default()

@@ -176,6 +176,7 @@ pub fn plan_day(input: &DayInputs) -> DayPlan {
         .filter(|(id, s)| s.score >= high && visited.contains(&Target::Venue(*id)))
         .count();
     summary.build_seconds = prepared + dispatched.build_seconds;
+    summary.contraction_seconds = dispatched.contraction_seconds;
     summary.search_seconds = dispatched.search_seconds;
     summary.iterations = dispatched.iterations;
     DayPlan {

@@ -38,7 +38,10 @@ pub struct Streets<'a> {
 pub struct Dispatched {
     pub routes: Vec<PatrolRoute>,
     pub left_out: Vec<LeftOut>,
+    /// Building the problems: contraction, snapping, travel-time matrices.
     pub build_seconds: f64,
+    /// Of which contracting each mode's street graph (done once per network and mode).
+    pub contraction_seconds: f64,
     pub search_seconds: f64,
     pub iterations: u64,
 }
@@ -75,6 +78,7 @@ pub fn dispatch(
         let group: Vec<&Team> = teams.iter().filter(|t| t.mode == *mode).collect();
         let built = Instant::now();
         let graph = StreetGraph::build(streets.edges, *mode);
+        out.contraction_seconds += built.elapsed().as_secs_f64();
         let place = |at: LonLat| graph.place(at, streets.edges, streets.index, streets.frame);
         let depots: Vec<Option<Place>> = group.iter().map(|t| place(t.depot)).collect();
         let mut places: Vec<Place> = Vec::new();

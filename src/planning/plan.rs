@@ -135,7 +135,10 @@ pub struct PlanSummary {
     /// Venues at or above the configured high-risk score, and how many of them are on a route.
     pub high_risk: usize,
     pub high_risk_visited: usize,
+    /// Scoring, windows, snapping and travel-time matrices, contraction included.
     pub build_seconds: f64,
+    /// Of which contracting the street graphs.
+    pub contraction_seconds: f64,
     pub search_seconds: f64,
     pub iterations: u64,
 }

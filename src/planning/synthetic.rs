@@ -93,7 +93,8 @@ pub fn synthetic_district(
             9..12 => Outcome::RefusedEntry,
             _ => Outcome::Compliant,
         };
-        let open = u32::from(outcome != Outcome::Compliant);
+        // Findings of the last ten days still have their follow-up open; older ones were closed.
+        let open = u32::from(outcome != Outcome::Compliant && (date - last).num_days() <= 10);
         if open > 0 {
             follow_ups.push(FollowUp {
                 id: follow_ups.len() as i64 + 1,

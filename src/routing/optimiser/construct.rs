@@ -6,19 +6,45 @@ use super::plan::Plan;
 use super::problem::Problem;
 use super::rng::Rng;
 use super::route::Insertion;
+use std::time::Instant;
 
 /// Fills the plan; returns how many stops went in.
-pub fn fill(plan: &mut Plan, p: &Problem, rng: &mut Rng, noise: f64) -> usize {
+/// Stops early (with a feasible, partly filled plan) once `deadline` has passed.
+pub fn fill(
+    plan: &mut Plan,
+    p: &Problem,
+    rng: &mut Rng,
+    noise: f64,
+    deadline: Option<Instant>,
+) -> usize {
+    let all: Vec<usize> = (0..plan.routes.len()).collect();
+    fill_routes(plan, p, rng, noise, deadline, &all)
+}
+
+/// The same, trying only `routes`: after a move changed a few routes of a full plan, only they
+/// can have room, and looking at every route for every stop would dominate the search on
+/// district-sized problems.
+pub fn fill_routes(
+    plan: &mut Plan,
+    p: &Problem,
+    rng: &mut Rng,
+    noise: f64,
+    deadline: Option<Instant>,
+    only: &[usize],
+) -> usize {
     let routes = plan.routes.len();
     let stops = p.stops.len();
     // The best insertion of each stop into each route, recomputed only for routes that changed.
     let mut cache: Vec<Option<(f64, Insertion)>> = vec![None; stops * routes];
-    let mut stale = vec![true; routes];
+    let mut stale = vec![false; routes];
+    for &r in only {
+        stale[r] = true;
+    }
     let mut jitter: Vec<f64> = (0..stops)
         .map(|_| 1.0 + noise * (2.0 * unit(rng) - 1.0))
         .collect();
     let mut inserted = 0;
-    loop {
+    while deadline.is_none_or(|d| Instant::now() < d) {
         for r in 0..routes {
             if !stale[r] {
                 continue;

@@ -30,10 +30,11 @@ const RESTART_AFTER: u64 = 60;
 
 pub fn iterated_local_search(p: &Problem, seed: u64, budget: Budget) -> (Plan, u64) {
     let mut rng = Rng::new(seed);
-    let moves: [&dyn Move; 5] = [&TwoOpt, &OrOpt, &Relocate, &Swap, &Replace];
+    let replace = Replace::new(p);
+    let moves: [&dyn Move; 5] = [&TwoOpt, &OrOpt, &Relocate, &Swap, &replace];
     let mut current = Plan::empty(p);
-    fill(&mut current, p, &mut rng, 0.0);
-    local_search(&mut current, p, &mut rng, &moves, 4);
+    fill(&mut current, p, &mut rng, 0.0, budget.deadline);
+    local_search(&mut current, p, &mut rng, &moves, 4, budget.deadline);
     let mut best = current.clone();
     let mut best_rank: Rank = best.rank(p);
     let (mut size, mut start) = (1usize, 0usize);
@@ -44,10 +45,10 @@ pub fn iterated_local_search(p: &Problem, seed: u64, budget: Budget) -> (Plan, u
     while !budget.spent(iteration) {
         iteration += 1;
         shake(&mut current, p, size, start);
-        fill(&mut current, p, &mut rng, 0.3);
+        fill(&mut current, p, &mut rng, 0.3, budget.deadline);
         // Measured on the wide-window Cordeau instances: improving after every shake beats
         // shaking twice as often (pr15/16/20, pr06 at 5 s: +1.4% score).
-        local_search(&mut current, p, &mut rng, &moves, 2);
+        local_search(&mut current, p, &mut rng, &moves, 2, budget.deadline);
         let rank = current.rank(p);
         if rank > best_rank {
             best = current.clone();
