@@ -3,7 +3,7 @@
 //! Data flows one way, and a module never imports one above it:
 //! `model` (the vocabulary) → `ingest` (files into the model) → `index` (rstar trees) →
 //! analyses (`lighting`, `routing`, `planning`) → `store` (SQLite) → `workflow` (whole steps over
-//! the store) → `cli` and the server.
+//! the store) → `server` (HTTP) and `cli`.
 
 pub mod cli;
 pub mod index;
@@ -12,5 +12,6 @@ pub mod lighting;
 pub mod model;
 pub mod planning;
 pub mod routing;
+pub mod server;
 pub mod store;
 pub mod workflow;

@@ -39,7 +39,13 @@ pub struct DemoArgs {
     /// Search time of each of today's plans, in seconds.
     #[arg(long, default_value_t = 3.0)]
     pub plan_seconds: f64,
+    /// Address and port the map is served on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
 }
+
+/// The demo's accounts all share this password; they exist only in a demo data folder.
+pub const DEMO_PASSWORD: &str = "patrolmap-demo";
 
 /// Where a sample registry comes from and goes to.
 #[derive(Debug, Args)]
@@ -144,13 +150,14 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
     println!("\nlighting");
     super::lighting::run(data, super::lighting::LightingArgs::demo())?;
     plan_demo_day(data, &args, &extent(&extract)?)?;
-    if !args.no_serve {
-        println!(
-            "\nThe demo data is ready in {}. This build has no map server yet; run `patrolmap stats` to inspect the data.",
-            data.display()
-        );
+    demo_accounts(data)?;
+    if args.no_serve {
+        return Ok(());
     }
-    Ok(())
+    let config = PlanningConfig::default();
+    let mut options = crate::server::ServeOptions::new(args.listen);
+    options.date = Some(parse_date(args.date.as_deref(), &config)?);
+    crate::server::serve(data.to_path_buf(), config, options)
 }
 
 /// Sample teams and history, today's plans for the inspectors and the lamp crew, and coverage.
@@ -190,6 +197,42 @@ fn plan_demo_day(data: &Path, args: &DemoArgs, extent: &BBox) -> anyhow::Result<
     println!();
     let (report, _) = coverage_report(&store, &config, today, AreaLevel::Township, 30)?;
     print_coverage(&report);
+    Ok(())
+}
+
+/// One account per role, and one inspector per inspection team, unless accounts exist already.
+fn demo_accounts(data: &Path) -> anyhow::Result<()> {
+    use crate::model::Role;
+    let mut store = Store::open(data)?;
+    if store.account_count()? > 0 {
+        return Ok(());
+    }
+    let mut made = vec![];
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("manager", Role::Manager),
+        ("planner", Role::Planner),
+    ] {
+        made.push(store.add_account(name, DEMO_PASSWORD, role, None, None)?);
+    }
+    let teams = store.teams()?;
+    for (n, team) in teams
+        .iter()
+        .filter(|t| t.duty == Duty::Inspection)
+        .enumerate()
+    {
+        let name = format!("inspector{}", n + 1);
+        made.push(store.add_account(&name, DEMO_PASSWORD, Role::Inspector, Some(team.id), None)?);
+    }
+    println!("\ndemo accounts (password {DEMO_PASSWORD}):");
+    for a in &made {
+        let team = teams
+            .iter()
+            .find(|t| Some(t.id) == a.team_id)
+            .map(|t| format!(" ({})", t.name))
+            .unwrap_or_default();
+        println!("  {:<12} {}{team}", a.username, a.role.as_str());
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod inspection;
 mod lighting;
 mod plan;
 mod progress;
+mod serve;
 mod toptw;
 
 use crate::model::DEFAULT_GRID_CELL_M;
@@ -73,8 +74,15 @@ pub enum Command {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
-    /// Prepare the bundled demo city (Helsinki centre) in the data folder.
+    /// Prepare the bundled demo city (Helsinki centre) in the data folder, then serve it.
     Demo(demo::DemoArgs),
+    /// Serve the map layers, OGC API – Features, inspection capture and accounts over HTTP.
+    Serve(serve::ServeArgs),
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        what: serve::UserCommand,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -97,6 +105,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspection { what } => inspection::run(&cli.data, what),
         Command::Bench { what } => bench::run(&cli.data, what),
         Command::Demo(args) => demo::run(&cli.data, args),
+        Command::Serve(args) => serve::run(&cli.data, args),
+        Command::User { what } => serve::run_user(&cli.data, what),
     }
 }
 

@@ -58,15 +58,10 @@ pub struct PlanArgs {
 
 pub fn parse_date(text: Option<&str>, config: &PlanningConfig) -> anyhow::Result<NaiveDate> {
     match text {
-        None | Some("today") => Ok(today(config)),
+        None | Some("today") => Ok(config.today()),
         Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
             .with_context(|| format!("--date {t:?}: expected YYYY-MM-DD")),
     }
-}
-
-/// Today in the district's local time (the configured UTC offset, not the machine's zone).
-pub fn today(config: &PlanningConfig) -> NaiveDate {
-    (chrono::Utc::now() + chrono::TimeDelta::minutes(config.utc_offset_minutes as i64)).date_naive()
 }
 
 /// The teams to plan with: the file's (stored first), else the store's.

@@ -1,6 +1,7 @@
 //! The domain vocabulary shared by every layer: what a venue, a lamp, a street, a corner and an
 //! area are. Nothing here knows about files, SQLite or HTTP.
 
+mod account;
 mod area;
 mod frame;
 mod grid;
@@ -10,6 +11,7 @@ pub mod layered_toml;
 mod network;
 mod venue;
 
+pub use account::{Account, Role};
 pub use area::{Area, AreaLevel};
 pub use frame::{LocalFrame, MetricPoint, metres_between};
 pub use grid::{DEFAULT_GRID_CELL_M, Grid, GridCell};

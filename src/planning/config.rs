@@ -125,6 +125,12 @@ impl Default for PlanningConfig {
 }
 
 impl PlanningConfig {
+    /// Today in the district's local time (the configured UTC offset, not the machine's zone).
+    pub fn today(&self) -> chrono::NaiveDate {
+        (chrono::Utc::now() + chrono::TimeDelta::minutes(self.utc_offset_minutes as i64))
+            .date_naive()
+    }
+
     pub fn from_file(path: &Path) -> Result<Self, String> {
         let config: Self = layered_toml::file_over_defaults(DEFAULT_TOML, path)?;
         config

@@ -2,17 +2,21 @@
 //! write the program acknowledged survives a crash. Migrations live beside this file and run in
 //! order on open.
 
+mod accounts;
 mod city;
 mod inspections;
 mod lighting;
+mod map_features;
 mod planning;
 mod read;
 mod stats;
 mod summary;
 mod upsert;
 
+pub use accounts::{AuditEvent, MIN_PASSWORD_CHARS, Session};
 pub use inspections::{Recorded, parse_local_time};
 pub use lighting::StoredBlindSpot;
+pub use map_features::{MapFeature, StoredLayer};
 pub use stats::Stats;
 pub use summary::{ImportSummary, TableSummary};
 
@@ -138,6 +142,14 @@ impl Store {
             tx.commit()?;
         }
         Ok(())
+    }
+
+    /// Changes whenever another connection commits (SQLite `data_version`): how a reader learns
+    /// that what it built from the store is out of date.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

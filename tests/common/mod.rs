@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod server;
+
 use patrolmap::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,425 @@
+//! The map layers, each defined once: its id, titles, geometry and filter. The GeoJSON API, the
+//! OGC API collections and the OpenAPI document are all made from these definitions, and the
+//! features behind them sit in an R-tree for bbox queries.
+
+use crate::model::{AreaLevel, BBox};
+use crate::planning::PlanningConfig;
+use crate::planning::coverage::coverage_geojson;
+use crate::planning::export::route_geojson;
+use crate::planning::teams::Duty;
+use crate::store::{Store, StoredLayer};
+use crate::workflow::coverage_report;
+use chrono::NaiveDate;
+use geo::BoundingRect;
+use geojson::{Feature, feature::Id};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+/// Where a layer's features come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Stored(StoredLayer),
+    /// Areas of every level with today's coverage figures.
+    Coverage,
+    /// Today's plans: route lines and numbered stops.
+    Routes,
+}
+
+#[derive(Debug)]
+pub struct LayerDef {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub title_zh: &'static str,
+    pub description: &'static str,
+    pub geometry: &'static str,
+    /// The property the `kind` query parameter filters on.
+    pub kind_property: &'static str,
+    pub source: Source,
+    /// Inspectors see only the features of their own team (today's planned venues, their route).
+    pub team_scoped: bool,
+}
+
+pub const LAYERS: &[LayerDef] = &[
+    LayerDef {
+        id: "venues",
+        title: "Key places",
+        title_zh: "重点场所",
+        description: "Entertainment venues, bathhouses and rental housing on the registry, with today's risk score and its terms.",
+        geometry: "Point",
+        kind_property: "kind",
+        source: Source::Stored(StoredLayer::Venues),
+        team_scoped: true,
+    },
+    LayerDef {
+        id: "lamps",
+        title: "Street lamps",
+        title_zh: "路灯",
+        description: "Street lamps with status, mounting height and flux; broken ones carry the deficit their repair removes.",
+        geometry: "Point",
+        kind_property: "status",
+        source: Source::Stored(StoredLayer::Lamps),
+        team_scoped: false,
+    },
+    LayerDef {
+        id: "corners",
+        title: "Street corners",
+        title_zh: "街角",
+        description: "Junctions of three or more streets and sharp bends.",
+        geometry: "Point",
+        kind_property: "kind",
+        source: Source::Stored(StoredLayer::Corners),
+        team_scoped: false,
+    },
+    LayerDef {
+        id: "blind_spots",
+        title: "Lighting blind spots",
+        title_zh: "照明盲区",
+        description: "Corners and street stretches below their lighting class's minimum, with severity and its terms.",
+        geometry: "Point, LineString",
+        kind_property: "kind",
+        source: Source::Stored(StoredLayer::BlindSpots),
+        team_scoped: false,
+    },
+    LayerDef {
+        id: "data_gaps",
+        title: "Lighting data gaps",
+        title_zh: "照明数据缺口",
+        description: "Streets tagged lit=yes with no mapped lamp near: unknown, not confirmed dark.",
+        geometry: "LineString",
+        kind_property: "road_class",
+        source: Source::Stored(StoredLayer::DataGaps),
+        team_scoped: false,
+    },
+    LayerDef {
+        id: "lamp_proposals",
+        title: "Proposed lamps",
+        title_zh: "建议新增路灯",
+        description: "New lamp sites in greedy order, each with the deficit it removes and the share left after it.",
+        geometry: "Point",
+        kind_property: "road_class",
+        source: Source::Stored(StoredLayer::LampProposals),
+        team_scoped: false,
+    },
+    LayerDef {
+        id: "lamp_repairs",
+        title: "Broken lamps to repair",
+        title_zh: "待修路灯",
+        description: "Broken lamps with the deficit their repair would remove.",
+        geometry: "Point",
+        kind_property: "status",
+        source: Source::Stored(StoredLayer::LampRepairs),
+        team_scoped: false,
+    },
+    LayerDef {
+        id: "areas",
+        title: "Coverage by area",
+        title_zh: "区域覆盖率",
+        description: "Townships, communities and grid cells with active, covered and overdue venues, findings and follow-ups over the last 30 days.",
+        geometry: "Polygon, MultiPolygon",
+        kind_property: "level",
+        source: Source::Coverage,
+        team_scoped: false,
+    },
+    LayerDef {
+        id: "routes",
+        title: "Today's routes",
+        title_zh: "今日路线",
+        description: "Each team's route along the streets and its numbered stops with arrival times and reasons.",
+        geometry: "LineString, Point",
+        kind_property: "layer",
+        source: Source::Routes,
+        team_scoped: true,
+    },
+];
+
+/// Coverage on the map counts the last 30 days, as the manager's monthly review does.
+pub const COVERAGE_PERIOD_DAYS: i64 = 30;
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// A layer's features, indexed.
+pub struct Layer {
+    pub def: &'static LayerDef,
+    /// Each feature serialised once, with its id set.
+    json: Vec<String>,
+    ids: Vec<String>,
+    kinds: Vec<Option<String>>,
+    teams: Vec<Vec<i64>>,
+    by_id: HashMap<String, usize>,
+    tree: RTree<Entry>,
+    pub extent: Option<BBox>,
+}
+
+/// Which features a query wants.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    pub bbox: Option<BBox>,
+    pub kinds: Option<Vec<String>>,
+    /// Only this team's features (for inspectors, on team-scoped layers).
+    pub team: Option<i64>,
+}
+
+impl Layer {
+    fn build(def: &'static LayerDef, features: Vec<(String, Feature, Vec<i64>)>) -> Self {
+        let mut layer = Layer {
+            def,
+            json: Vec::with_capacity(features.len()),
+            ids: Vec::with_capacity(features.len()),
+            kinds: Vec::with_capacity(features.len()),
+            teams: Vec::with_capacity(features.len()),
+            by_id: HashMap::with_capacity(features.len()),
+            tree: RTree::new(),
+            extent: None,
+        };
+        let mut entries = Vec::with_capacity(features.len());
+        for (id, mut f, teams) in features {
+            let i = layer.json.len();
+            if let Some(rect) = f
+                .geometry
+                .as_ref()
+                .and_then(|g| geo::Geometry::<f64>::try_from(g).ok())
+                .and_then(|g| g.bounding_rect())
+            {
+                let (lo, hi) = (rect.min(), rect.max());
+                entries.push(Entry::new(
+                    Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]),
+                    i,
+                ));
+                let e = layer
+                    .extent
+                    .get_or_insert(BBox::new(lo.x, lo.y, hi.x, hi.y));
+                e.west = e.west.min(lo.x);
+                e.south = e.south.min(lo.y);
+                e.east = e.east.max(hi.x);
+                e.north = e.north.max(hi.y);
+            }
+            let kind = f
+                .properties
+                .as_ref()
+                .and_then(|p| p.get(def.kind_property))
+                .and_then(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Null => None,
+                    other => Some(other.to_string()),
+                });
+            f.id = Some(Id::String(id.clone()));
+            layer.json.push(f.to_string());
+            layer.by_id.insert(id.clone(), i);
+            layer.ids.push(id);
+            layer.kinds.push(kind);
+            layer.teams.push(teams);
+        }
+        layer.tree = RTree::bulk_load(entries);
+        layer
+    }
+
+    pub fn len(&self) -> usize {
+        self.json.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.json.is_empty()
+    }
+
+    /// The features a query selects, in the layer's order (so pages are stable).
+    pub fn select(&self, q: &Query) -> Vec<usize> {
+        let mut hits: Vec<usize> = match q.bbox {
+            Some(b) => self
+                .tree
+                .locate_in_envelope_intersecting(&AABB::from_corners(
+                    [b.west, b.south],
+                    [b.east, b.north],
+                ))
+                .map(|e| e.data)
+                .collect(),
+            None => (0..self.json.len()).collect(),
+        };
+        hits.retain(|&i| {
+            q.kinds.as_ref().is_none_or(|ks| {
+                self.kinds[i]
+                    .as_ref()
+                    .is_some_and(|k| ks.iter().any(|w| w == k))
+            }) && q.team.is_none_or(|t| self.teams[i].contains(&t))
+        });
+        hits.sort_unstable();
+        hits
+    }
+
+    pub fn feature_json(&self, i: usize) -> &str {
+        &self.json[i]
+    }
+
+    pub fn feature_id(&self, i: usize) -> &str {
+        &self.ids[i]
+    }
+
+    pub fn find(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn visible_to(&self, i: usize, team: Option<i64>) -> bool {
+        team.is_none_or(|t| self.teams[i].contains(&t))
+    }
+}
+
+/// Every layer as of one moment.
+pub struct Layers {
+    pub date: NaiveDate,
+    pub loaded_at: String,
+    layers: Vec<Layer>,
+}
+
+impl Layers {
+    pub fn load(store: &Store, config: &PlanningConfig, date: NaiveDate) -> anyhow::Result<Self> {
+        let plan = store.plan_for(date, Duty::Inspection)?;
+        let crew_plan = store.plan_for(date, Duty::Lighting)?;
+        // Which teams have each venue on today's route: an inspector sees those venues only.
+        let mut planned: HashMap<i64, Vec<i64>> = HashMap::new();
+        for r in plan.iter().flat_map(|p| &p.routes) {
+            for s in &r.stops {
+                if s.target.kind() == "venue" {
+                    planned.entry(s.target.id()).or_default().push(r.team_id);
+                }
+            }
+        }
+        let mut layers = Vec::with_capacity(LAYERS.len());
+        for def in LAYERS {
+            let features: Vec<(String, Feature, Vec<i64>)> = match def.source {
+                Source::Stored(which) => store
+                    .map_features(which)?
+                    .into_iter()
+                    .map(|m| {
+                        let teams = if which == StoredLayer::Venues {
+                            planned.get(&m.id).cloned().unwrap_or_default()
+                        } else {
+                            Vec::new()
+                        };
+                        let f = Feature {
+                            geometry: Some(m.geometry),
+                            properties: Some(m.properties),
+                            ..Default::default()
+                        };
+                        (m.id.to_string(), f, teams)
+                    })
+                    .collect(),
+                Source::Coverage => {
+                    let mut out = Vec::new();
+                    for level in [AreaLevel::Township, AreaLevel::Community, AreaLevel::Grid] {
+                        let (report, areas) =
+                            coverage_report(store, config, date, level, COVERAGE_PERIOD_DAYS)?;
+                        for mut f in coverage_geojson(&report, &areas).features {
+                            let id = f
+                                .property("area_id")
+                                .and_then(Value::as_i64)
+                                .map(|a| a.to_string())
+                                .unwrap_or_default();
+                            if let Some(p) = f.properties.as_mut() {
+                                p.insert("period_days".into(), json!(COVERAGE_PERIOD_DAYS));
+                            }
+                            f.id = None;
+                            out.push((id, f, Vec::new()));
+                        }
+                    }
+                    out
+                }
+                Source::Routes => {
+                    let mut out = Vec::new();
+                    for p in plan.iter().chain(crew_plan.iter()) {
+                        for r in &p.routes {
+                            for mut f in route_geojson(p, r).features {
+                                let seq = f.property("seq").and_then(Value::as_u64);
+                                let id = match seq {
+                                    Some(s) => format!("{}-{}-stop-{s}", p.id, r.team_id),
+                                    None => format!("{}-{}-route", p.id, r.team_id),
+                                };
+                                if let Some(props) = f.properties.as_mut() {
+                                    props.insert("team_id".into(), json!(r.team_id));
+                                    props.insert("duty".into(), json!(p.duty.as_str()));
+                                }
+                                out.push((id, f, vec![r.team_id]));
+                            }
+                        }
+                    }
+                    out
+                }
+            };
+            layers.push(Layer::build(def, features));
+        }
+        Ok(Self {
+            date,
+            loaded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            layers,
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.def.id == id)
+    }
+
+    pub fn all(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// The planned venues of a team today, as the capture API checks them.
+    pub fn planned_for(&self, team: i64) -> HashSet<i64> {
+        self.get("venues")
+            .map(|l| {
+                (0..l.len())
+                    .filter(|&i| l.teams[i].contains(&team))
+                    .filter_map(|i| l.ids[i].parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LonLat;
+
+    fn point(
+        id: &str,
+        lon: f64,
+        lat: f64,
+        kind: &str,
+        teams: Vec<i64>,
+    ) -> (String, Feature, Vec<i64>) {
+        let f = crate::model::geojson_feature(&[LonLat::new(lon, lat)], json!({ "kind": kind }));
+        (id.to_string(), f, teams)
+    }
+
+    #[test]
+    fn bbox_kind_and_team_select_in_layer_order() {
+        let layer = Layer::build(
+            &LAYERS[0],
+            vec![
+                point("1", 24.94, 60.17, "rental", vec![]),
+                point("2", 24.95, 60.17, "entertainment", vec![7]),
+                point("3", 25.50, 60.50, "entertainment", vec![7, 8]),
+            ],
+        );
+        assert_eq!(layer.select(&Query::default()), vec![0, 1, 2]);
+        let near = Query {
+            bbox: Some(BBox::new(24.9, 60.1, 25.0, 60.2)),
+            ..Default::default()
+        };
+        assert_eq!(layer.select(&near), vec![0, 1]);
+        let bars = Query {
+            kinds: Some(vec!["entertainment".into()]),
+            ..Default::default()
+        };
+        assert_eq!(layer.select(&bars), vec![1, 2]);
+        let team8 = Query {
+            team: Some(8),
+            ..Default::default()
+        };
+        assert_eq!(layer.select(&team8), vec![2]);
+        assert_eq!(layer.find("3"), Some(2));
+        assert_eq!(layer.extent, Some(BBox::new(24.94, 60.17, 25.50, 60.50)));
+        let json: Value = serde_json::from_str(layer.feature_json(1)).unwrap();
+        assert_eq!(json["id"], "2");
+    }
+}

@@ -1,0 +1,535 @@
+//! The layers as GeoJSON (`/api/layers/{id}`) and as OGC API – Features Part 1 collections
+//! (`/ogc/…`, what QGIS reads). Both answer from the same layer catalogue and R-trees.
+
+use super::auth::Signed;
+use super::catalogue::{Layer, Layers, Query};
+use super::error::ApiError;
+use super::{Shared, openapi};
+use crate::model::{BBox, Role};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub const GEOJSON: &str = "application/geo+json";
+/// Page sizes: the GeoJSON API serves whole map layers, OGC API clients page.
+pub const API_LIMIT: (usize, usize) = (10_000, 100_000);
+pub const OGC_LIMIT: (usize, usize) = (100, 10_000);
+
+pub fn routes() -> axum::Router<Shared> {
+    axum::Router::new()
+        .route("/api/layers", get(layer_list))
+        .route("/api/layers/{id}", get(layer_geojson))
+        .route("/ogc", get(landing))
+        .route("/ogc/", get(landing))
+        .route("/ogc/conformance", get(conformance))
+        .route("/ogc/api", get(openapi_document))
+        .route("/ogc/collections", get(collections))
+        .route("/ogc/collections/{id}", get(collection))
+        .route(
+            "/ogc/collections/{id}/items",
+            get(items).options(read_only_options),
+        )
+        .route("/ogc/collections/{id}/items/{fid}", get(item))
+}
+
+/// The parsed query string of a layer request.
+#[derive(Debug, Default)]
+struct LayerParams {
+    query: Query,
+    limit: usize,
+    offset: usize,
+}
+
+fn parse_params(raw: Option<&str>, limits: (usize, usize)) -> Result<LayerParams, ApiError> {
+    let mut p = LayerParams {
+        limit: limits.0,
+        ..Default::default()
+    };
+    for (key, value) in form_pairs(raw.unwrap_or("")) {
+        match key.as_str() {
+            "bbox" => p.query.bbox = Some(parse_bbox(&value)?),
+            "limit" => {
+                let n: usize = value.parse().map_err(|_| {
+                    ApiError::bad_request(
+                        "limit",
+                        format!("{value:?} is not a positive whole number"),
+                    )
+                })?;
+                if n == 0 {
+                    return Err(ApiError::bad_request("limit", "must be at least 1"));
+                }
+                p.limit = n.min(limits.1);
+            }
+            "offset" => {
+                p.offset = value.parse().map_err(|_| {
+                    ApiError::bad_request("offset", format!("{value:?} is not a whole number"))
+                })?
+            }
+            "kind" => {
+                p.query.kinds = Some(
+                    value
+                        .split(',')
+                        .map(|k| k.trim().to_string())
+                        .filter(|k| !k.is_empty())
+                        .collect(),
+                )
+            }
+            "f" if value == "json" || value == "geojson" => {}
+            "f" => return Err(ApiError::bad_request("f", "only json is served")),
+            other => {
+                return Err(ApiError::bad_request(
+                    other.to_string(),
+                    "unknown query parameter (known: bbox, limit, offset, kind, f)",
+                ));
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn form_pairs(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = match bytes.get(i..i + 3) {
+            Some([b'%', h, l]) => hex(*h).zip(hex(*l)).map(|(h, l)| h * 16 + l),
+            _ => None,
+        };
+        match (bytes[i], escaped) {
+            (_, Some(b)) => {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+            (b'+', None) => out.push(b' '),
+            (b, None) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `west,south,east,north` in CRS84 degrees.
+pub fn parse_bbox(text: &str) -> Result<BBox, ApiError> {
+    let parts: Vec<&str> = text.split(',').collect();
+    if parts.len() != 4 {
+        return Err(ApiError::bad_request(
+            "bbox",
+            format!(
+                "expected west,south,east,north (4 numbers), got {} values",
+                parts.len()
+            ),
+        ));
+    }
+    let mut v = [0.0f64; 4];
+    for (i, part) in parts.iter().enumerate() {
+        v[i] = part
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| {
+                ApiError::bad_request("bbox", format!("{part:?} is not a finite number"))
+            })?;
+    }
+    let [w, s, e, n] = v;
+    if !(-180.0..=180.0).contains(&w) || !(-180.0..=180.0).contains(&e) {
+        return Err(ApiError::bad_request(
+            "bbox",
+            "longitudes must be within -180..180",
+        ));
+    }
+    if !(-90.0..=90.0).contains(&s) || !(-90.0..=90.0).contains(&n) {
+        return Err(ApiError::bad_request(
+            "bbox",
+            "latitudes must be within -90..90",
+        ));
+    }
+    if s > n {
+        return Err(ApiError::bad_request("bbox", "south is above north"));
+    }
+    if w > e {
+        return Err(ApiError::bad_request(
+            "bbox",
+            "west is east of east (boxes across the antimeridian are not supported)",
+        ));
+    }
+    Ok(BBox::new(w, s, e, n))
+}
+
+/// The layer, or 404; and the team an inspector is limited to on team-scoped layers.
+fn layer_for<'a>(
+    layers: &'a Layers,
+    id: &str,
+    who: &Signed,
+) -> Result<(&'a Layer, Option<i64>), ApiError> {
+    let layer = layers
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("no layer `{id}`")))?;
+    let team = (layer.def.team_scoped && who.0.role == Role::Inspector)
+        .then_some(who.0.team_id.unwrap_or(-1));
+    Ok((layer, team))
+}
+
+/// A JSON response with a strong ETag from its bytes; 304 when the client has it already.
+pub fn json_response(headers: &HeaderMap, content_type: &'static str, body: String) -> Response {
+    let etag = format!("\"{:x}\"", Sha256::digest(body.as_bytes()));
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = Response::new(Body::from(body));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        r
+    };
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    // The data changes as inspections arrive: revalidate every time, cheaply, by ETag.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+/// A FeatureCollection of the selected features, with `extra` top-level members.
+fn collection_body(layer: &Layer, page: &[usize], extra: Value) -> String {
+    let mut body = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+    for (n, &i) in page.iter().enumerate() {
+        if n > 0 {
+            body.push(',');
+        }
+        body.push_str(layer.feature_json(i));
+    }
+    body.push(']');
+    if let Value::Object(map) = extra {
+        for (k, v) in map {
+            body.push(',');
+            body.push_str(&Value::String(k).to_string());
+            body.push(':');
+            body.push_str(&v.to_string());
+        }
+    }
+    body.push('}');
+    body
+}
+
+fn page(hits: &[usize], p: &LayerParams) -> Vec<usize> {
+    hits.iter().skip(p.offset).take(p.limit).copied().collect()
+}
+
+async fn layer_list(
+    State(state): State<Shared>,
+    who: Signed,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layers = state.layers().await?;
+    let list: Vec<Value> = layers
+        .all()
+        .iter()
+        .map(|l| {
+            let team = (l.def.team_scoped && who.0.role == Role::Inspector)
+                .then_some(who.0.team_id.unwrap_or(-1));
+            json!({
+                "id": l.def.id,
+                "title": l.def.title,
+                "title_zh": l.def.title_zh,
+                "description": l.def.description,
+                "geometry": l.def.geometry,
+                "kind_property": l.def.kind_property,
+                "features": l.select(&Query { team, ..Default::default() }).len(),
+                "extent": l.extent,
+            })
+        })
+        .collect();
+    let body = json!({ "date": layers.date, "loaded_at": layers.loaded_at, "layers": list });
+    Ok(json_response(
+        &headers,
+        "application/json",
+        body.to_string(),
+    ))
+}
+
+async fn layer_geojson(
+    State(state): State<Shared>,
+    who: Signed,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let mut params = parse_params(raw.as_deref(), API_LIMIT)?;
+    let layers = state.layers().await?;
+    let (layer, team) = layer_for(&layers, &id, &who)?;
+    params.query.team = team;
+    let hits = layer.select(&params.query);
+    let shown = page(&hits, &params);
+    let extra = json!({
+        "name": layer.def.id,
+        "numberMatched": hits.len(),
+        "numberReturned": shown.len(),
+        "timeStamp": layers.loaded_at,
+    });
+    Ok(json_response(
+        &headers,
+        GEOJSON,
+        collection_body(layer, &shown, extra),
+    ))
+}
+
+/// The absolute root of the OGC API, from the Host the client used.
+fn base(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}/ogc")
+}
+
+fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
+    json!({ "href": href, "rel": rel, "type": kind, "title": title })
+}
+
+async fn landing(headers: HeaderMap) -> Response {
+    let b = base(&headers);
+    let body = json!({
+        "title": "patrolmap",
+        "description": "Key places, street lighting, patrol routes and inspection coverage of the district (重点场所、照明盲区、巡查路线与覆盖率).",
+        "links": [
+            link(format!("{b}/"), "self", "application/json", "this document"),
+            link(format!("{b}/api"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
+            link(format!("{b}/conformance"), "conformance", "application/json", "conformance classes"),
+            link(format!("{b}/collections"), "data", "application/json", "the layers"),
+        ]
+    });
+    json_response(&headers, "application/json", body.to_string())
+}
+
+async fn conformance(headers: HeaderMap) -> Response {
+    let body = json!({ "conformsTo": [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    ]});
+    json_response(&headers, "application/json", body.to_string())
+}
+
+async fn openapi_document(headers: HeaderMap) -> Response {
+    json_response(
+        &headers,
+        "application/vnd.oai.openapi+json;version=3.0",
+        openapi::document(&base(&headers)),
+    )
+}
+
+fn collection_json(b: &str, layer: &Layer) -> Value {
+    let id = layer.def.id;
+    let extent = layer
+        .extent
+        .unwrap_or(BBox::new(-180.0, -90.0, 180.0, 90.0));
+    json!({
+        "id": id,
+        "title": format!("{} / {}", layer.def.title_zh, layer.def.title),
+        "description": layer.def.description,
+        "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": { "spatial": {
+            "bbox": [[extent.west, extent.south, extent.east, extent.north]],
+            "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+        }},
+        "links": [
+            link(format!("{b}/collections/{id}"), "self", "application/json", layer.def.title),
+            link(format!("{b}/collections/{id}/items"), "items", GEOJSON, "the features"),
+        ]
+    })
+}
+
+async fn collections(
+    State(state): State<Shared>,
+    _who: Signed,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layers = state.layers().await?;
+    let b = base(&headers);
+    let body = json!({
+        "links": [link(format!("{b}/collections"), "self", "application/json", "the layers")],
+        "collections": layers.all().iter().map(|l| collection_json(&b, l)).collect::<Vec<_>>(),
+    });
+    Ok(json_response(
+        &headers,
+        "application/json",
+        body.to_string(),
+    ))
+}
+
+async fn collection(
+    State(state): State<Shared>,
+    who: Signed,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layers = state.layers().await?;
+    let (layer, _) = layer_for(&layers, &id, &who)?;
+    Ok(json_response(
+        &headers,
+        "application/json",
+        collection_json(&base(&headers), layer).to_string(),
+    ))
+}
+
+async fn items(
+    State(state): State<Shared>,
+    who: Signed,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let mut params = parse_params(raw.as_deref(), OGC_LIMIT)?;
+    let layers = state.layers().await?;
+    let (layer, team) = layer_for(&layers, &id, &who)?;
+    params.query.team = team;
+    let hits = layer.select(&params.query);
+    let shown = page(&hits, &params);
+    let b = base(&headers);
+    let here = |offset: usize| {
+        let mut q = format!("limit={}&offset={offset}", params.limit);
+        if let Some(bb) = params.query.bbox {
+            q.push_str(&format!(
+                "&bbox={},{},{},{}",
+                bb.west, bb.south, bb.east, bb.north
+            ));
+        }
+        if let Some(k) = &params.query.kinds {
+            q.push_str(&format!("&kind={}", k.join(",")));
+        }
+        format!("{b}/collections/{id}/items?{q}")
+    };
+    let mut links = vec![
+        link(here(params.offset), "self", GEOJSON, "this page"),
+        link(
+            format!("{b}/collections/{id}"),
+            "collection",
+            "application/json",
+            layer.def.title,
+        ),
+    ];
+    let next = params.offset + shown.len();
+    if next < hits.len() {
+        links.push(link(here(next), "next", GEOJSON, "the next page"));
+    }
+    let extra = json!({
+        "numberMatched": hits.len(),
+        "numberReturned": shown.len(),
+        "timeStamp": layers.loaded_at,
+        "links": links,
+    });
+    Ok(json_response(
+        &headers,
+        GEOJSON,
+        collection_body(layer, &shown, extra),
+    ))
+}
+
+async fn item(
+    State(state): State<Shared>,
+    who: Signed,
+    Path((id, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let layers = state.layers().await?;
+    let (layer, team) = layer_for(&layers, &id, &who)?;
+    let i = layer
+        .find(&fid)
+        .filter(|&i| layer.visible_to(i, team))
+        .ok_or_else(|| ApiError::not_found(format!("no feature `{fid}` in `{id}`")))?;
+    let mut feature: Value =
+        serde_json::from_str(layer.feature_json(i)).map_err(ApiError::internal)?;
+    let b = base(&headers);
+    feature["links"] = json!([
+        link(
+            format!("{b}/collections/{id}/items/{fid}"),
+            "self",
+            GEOJSON,
+            "this feature"
+        ),
+        link(
+            format!("{b}/collections/{id}"),
+            "collection",
+            "application/json",
+            layer.def.title
+        ),
+    ]);
+    Ok(json_response(&headers, GEOJSON, feature.to_string()))
+}
+
+/// The layers are read-only over OGC API: OPTIONS says so (QGIS checks before offering edits).
+async fn read_only_options() -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut().insert(
+        header::ALLOW,
+        HeaderValue::from_static("GET, HEAD, OPTIONS"),
+    );
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bbox_and_limits_are_checked() {
+        assert_eq!(
+            parse_bbox("24.9,60.1,25,60.2").unwrap(),
+            BBox::new(24.9, 60.1, 25.0, 60.2)
+        );
+        for bad in [
+            "1,2,3",
+            "a,1,2,3",
+            "NaN,1,2,3",
+            "1,95,2,96",
+            "10,1,5,2",
+            "-200,1,2,3",
+        ] {
+            assert_eq!(
+                parse_bbox(bad).unwrap_err().field.as_deref(),
+                Some("bbox"),
+                "{bad}"
+            );
+        }
+        let p = parse_params(Some("limit=50000&offset=20&kind=bar,pub"), OGC_LIMIT).unwrap();
+        assert_eq!((p.limit, p.offset), (OGC_LIMIT.1, 20));
+        assert_eq!(
+            p.query.kinds,
+            Some(vec!["bar".to_string(), "pub".to_string()])
+        );
+        for bad in ["limit=0", "limit=-1", "limit=ten", "offset=x", "color=red"] {
+            assert!(parse_params(Some(bad), OGC_LIMIT).is_err(), "{bad}");
+        }
+        assert_eq!(decode("24.9%2C60.1+x%ZZ%4"), "24.9,60.1 x%ZZ%4");
+    }
+}

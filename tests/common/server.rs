@@ -1,0 +1,207 @@
+//! The real server as a child process on 127.0.0.1, over a data folder prepared by `demo`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+/// The demo's day: plans, routes and the sample history are for it.
+pub const DEMO_DATE: &str = "2026-11-20";
+pub const DEMO_PASSWORD: &str = "patrolmap-demo";
+
+/// A demo data folder made once per test binary; each test works on its own copy.
+pub fn demo_copy() -> tempfile::TempDir {
+    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = super::patrolmap(
+            dir.path(),
+            &[
+                "demo",
+                "--no-serve",
+                "--date",
+                DEMO_DATE,
+                "--plan-seconds",
+                "1",
+            ],
+        );
+        assert!(out.status.success(), "demo failed: {}", super::stderr(&out));
+        dir
+    });
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(template.path(), copy.path());
+    copy
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub data: PathBuf,
+}
+
+impl Server {
+    pub fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_patrolmap"))
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0", "--date", DEMO_DATE])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Server {
+            child,
+            base,
+            data: data.to_path_buf(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the process the hard way: no shutdown code runs.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An HTTP agent that hands back 4xx/5xx responses instead of failing on them.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut r = r.expect("the server answers");
+    let headers = r
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    Reply {
+        status: r.status().as_u16(),
+        headers,
+        body: r.body_mut().read_to_string().unwrap_or_default(),
+    }
+}
+
+pub fn get(url: &str, token: Option<&str>) -> Reply {
+    let mut req = agent().get(url);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    reply(req.call())
+}
+
+pub fn send(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> Reply {
+    let mut req = ureq::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("Content-Type", content_type);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    reply(agent().run(req.body(body.to_vec()).unwrap()))
+}
+
+pub fn post_json(url: &str, token: Option<&str>, body: &serde_json::Value) -> Reply {
+    send(
+        "POST",
+        url,
+        token,
+        "application/json",
+        body.to_string().as_bytes(),
+    )
+}
+
+pub fn login(server: &Server, user: &str) -> String {
+    let r = post_json(
+        &server.url("/api/login"),
+        None,
+        &serde_json::json!({ "username": user, "password": DEMO_PASSWORD }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["token"].as_str().unwrap().to_string()
+}
+
+/// A multipart/form-data body: the inspection as JSON, then the photos.
+pub fn multipart(inspection: &serde_json::Value, photos: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "patrolmap-test-boundary-7d1f";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"inspection\"\r\nContent-Type: application/json\r\n\r\n{inspection}\r\n"
+        )
+        .as_bytes(),
+    );
+    for (i, (content_type, bytes)) in photos.iter().enumerate() {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p{i}.jpg\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
