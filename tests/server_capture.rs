@@ -46,13 +46,19 @@ fn inspection(uuid: &str, venue: i64, outcome: &str) -> Value {
 }
 
 fn count(server: &Server) -> i64 {
-    Store::open(&server.data).unwrap().inspection_count(false).unwrap()
+    Store::open(&server.data)
+        .unwrap()
+        .inspection_count(false)
+        .unwrap()
 }
 
 #[test]
 fn capture_is_idempotent_and_photos_land_under_their_hash() {
     let data = demo_copy();
-    let server = Server::start(data.path(), &["--max-photo-mib", "1", "--max-request-mib", "3"]);
+    let server = Server::start(
+        data.path(),
+        &["--max-photo-mib", "1", "--max-request-mib", "3"],
+    );
     let (venue, foreign) = venues_for(&server, "inspector1");
     let token = login(&server, "inspector1");
     let t = Some(token.as_str());
@@ -72,7 +78,11 @@ fn capture_is_idempotent_and_photos_land_under_their_hash() {
 
     // Not on this team's plan: refused, not recorded.
     let before = count(&server);
-    let r = post_json(&url, t, &inspection("0d6f6c1e-8a51-4a0e-bb9e-000000000002", foreign, "compliant"));
+    let r = post_json(
+        &url,
+        t,
+        &inspection("0d6f6c1e-8a51-4a0e-bb9e-000000000002", foreign, "compliant"),
+    );
     assert_eq!(r.status, 403, "{}", r.body);
     assert_eq!(count(&server), before);
 
@@ -83,10 +93,18 @@ fn capture_is_idempotent_and_photos_land_under_their_hash() {
     let (ct, form) = multipart(&body, &[("image/jpeg", &photo)]);
     let r = send("POST", &url, t, &ct, &form);
     assert_eq!(r.status, 201, "{}", r.body);
-    let stored = data.path().join("photos").join(&hash[..2]).join(format!("{hash}.jpg"));
+    let stored = data
+        .path()
+        .join("photos")
+        .join(&hash[..2])
+        .join(format!("{hash}.jpg"));
     assert_eq!(std::fs::read(&stored).unwrap(), photo);
     let r = send("POST", &url, t, &ct, &form);
-    assert_eq!(r.status, 200, "the retried upload is the same record: {}", r.body);
+    assert_eq!(
+        r.status, 200,
+        "the retried upload is the same record: {}",
+        r.body
+    );
 
     // A photo over the limit, a body over the limit, a file that is no photo: refused.
     let before = count(&server);
@@ -137,30 +155,96 @@ fn bad_inputs_get_a_clear_4xx_and_write_nothing() {
     };
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("malformed JSON", b"{\"client_uuid\": ".to_vec(), ""),
-        ("venue id as text", with(&["venue_id"], json!("abc")).to_string().into_bytes(), "venue_id"),
-        ("SQL in the venue id", with(&["venue_id"], json!("1; DROP TABLE venues")).to_string().into_bytes(), "venue_id"),
-        ("SQL in the UUID", with(&["client_uuid"], json!("x' OR '1'='1")).to_string().into_bytes(), "client_uuid"),
-        ("NaN longitude", with(&["gps", "at", "lon"], json!("NaN")).to_string().into_bytes(), "gps.at.lon"),
-        ("longitude out of range", with(&["gps", "at", "lon"], json!(200.0)).to_string().into_bytes(), "gps"),
-        ("negative accuracy", with(&["gps", "accuracy_m"], json!(-3.0)).to_string().into_bytes(), "gps.accuracy_m"),
-        ("unknown outcome", with(&["outcome"], json!("fine")).to_string().into_bytes(), "outcome"),
-        ("not a time", with(&["started_at"], json!("yesterday")).to_string().into_bytes(), "started_at"),
-        ("unknown field", with(&["admin"], json!(true)).to_string().into_bytes(), "admin"),
-        ("huge number", br#"{"client_uuid":"0d6f6c1e-8a51-4a0e-bb9e-00000000000b","venue_id":1e999}"#.to_vec(), "venue_id"),
+        (
+            "venue id as text",
+            with(&["venue_id"], json!("abc")).to_string().into_bytes(),
+            "venue_id",
+        ),
+        (
+            "SQL in the venue id",
+            with(&["venue_id"], json!("1; DROP TABLE venues"))
+                .to_string()
+                .into_bytes(),
+            "venue_id",
+        ),
+        (
+            "SQL in the UUID",
+            with(&["client_uuid"], json!("x' OR '1'='1"))
+                .to_string()
+                .into_bytes(),
+            "client_uuid",
+        ),
+        (
+            "NaN longitude",
+            with(&["gps", "at", "lon"], json!("NaN"))
+                .to_string()
+                .into_bytes(),
+            "gps.at.lon",
+        ),
+        (
+            "longitude out of range",
+            with(&["gps", "at", "lon"], json!(200.0))
+                .to_string()
+                .into_bytes(),
+            "gps",
+        ),
+        (
+            "negative accuracy",
+            with(&["gps", "accuracy_m"], json!(-3.0))
+                .to_string()
+                .into_bytes(),
+            "gps.accuracy_m",
+        ),
+        (
+            "unknown outcome",
+            with(&["outcome"], json!("fine")).to_string().into_bytes(),
+            "outcome",
+        ),
+        (
+            "not a time",
+            with(&["started_at"], json!("yesterday"))
+                .to_string()
+                .into_bytes(),
+            "started_at",
+        ),
+        (
+            "unknown field",
+            with(&["admin"], json!(true)).to_string().into_bytes(),
+            "admin",
+        ),
+        (
+            "huge number",
+            br#"{"client_uuid":"0d6f6c1e-8a51-4a0e-bb9e-00000000000b","venue_id":1e999}"#.to_vec(),
+            "venue_id",
+        ),
     ];
     for (what, body, field) in cases {
         let r = send("POST", &url, t, "application/json", &body);
         assert_eq!(r.status, 400, "{what}: {}", r.body);
         let json = r.json();
-        assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}");
-        assert!(json["field"].as_str().is_some_and(|f| f.starts_with(field)), "{what}: {json}");
+        assert!(
+            json["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}"
+        );
+        assert!(
+            json["field"].as_str().is_some_and(|f| f.starts_with(field)),
+            "{what}: {json}"
+        );
     }
     // Paths that try to climb out, and SQL in a login, get 4xx too.
-    for path in ["/api/layers/..%2F..%2Fpatrolmap.sqlite", "/ogc/collections/%2E%2E/items", "/api/layers/../../etc/passwd"] {
+    for path in [
+        "/api/layers/..%2F..%2Fpatrolmap.sqlite",
+        "/ogc/collections/%2E%2E/items",
+        "/api/layers/../../etc/passwd",
+    ] {
         let r = get(&server.url(path), t);
         assert!((400..500).contains(&r.status), "{path}: {}", r.status);
     }
-    let r = post_json(&server.url("/api/login"), None, &json!({ "username": "admin' OR '1'='1", "password": "x' OR '1'='1" }));
+    let r = post_json(
+        &server.url("/api/login"),
+        None,
+        &json!({ "username": "admin' OR '1'='1", "password": "x' OR '1'='1" }),
+    );
     assert_eq!(r.status, 401);
     assert_eq!(count(&server), before, "nothing was written");
 }
@@ -184,7 +268,8 @@ fn every_write_endpoint_answers_each_role_as_designed() {
     let server = Server::start(data.path(), &[]);
     let (venue, _) = venues_for(&server, "inspector1");
     let expired = expired_token(data.path());
-    let team1 = get(&server.url("/api/me"), Some(&login(&server, "inspector1"))).json()["team_id"].clone();
+    let team1 =
+        get(&server.url("/api/me"), Some(&login(&server, "inspector1"))).json()["team_id"].clone();
     let lamp = {
         let m = login(&server, "manager");
         get(&server.url("/api/layers/lamps?limit=1"), Some(&m)).json()["features"][0]["id"]
@@ -198,10 +283,11 @@ fn every_write_endpoint_answers_each_role_as_designed() {
         format!("5a1b2c3d-0000-4000-8000-{n:012}")
     };
     // (who, token) for every role, no token, and an expired token.
-    let mut who: Vec<(&str, Option<String>)> = ["inspector1", "inspector3", "planner", "manager", "admin"]
-        .iter()
-        .map(|u| (*u, Some(login(&server, u))))
-        .collect();
+    let mut who: Vec<(&str, Option<String>)> =
+        ["inspector1", "inspector3", "planner", "manager", "admin"]
+            .iter()
+            .map(|u| (*u, Some(login(&server, u))))
+            .collect();
     who.push(("nobody", None));
     who.push(("expired", Some(expired)));
 
@@ -216,37 +302,91 @@ fn every_write_endpoint_answers_each_role_as_designed() {
         let mut body = inspection(&next_uuid(), venue, "compliant");
         body["team_id"] = team1.clone();
         let r = post_json(&server.url("/api/inspections"), t, &body);
-        assert_eq!(r.status, expect(&["inspector1", "manager", "admin"], 201), "{user} inspections: {}", r.body);
+        assert_eq!(
+            r.status,
+            expect(&["inspector1", "manager", "admin"], 201),
+            "{user} inspections: {}",
+            r.body
+        );
         // Set a lamp's status.
-        let r = send("PUT", &server.url(&format!("/api/lamps/{lamp}/status")), t, "application/json", br#"{"status":"broken"}"#);
-        assert_eq!(r.status, expect(&["planner", "admin"], 200), "{user} lamp: {}", r.body);
+        let r = send(
+            "PUT",
+            &server.url(&format!("/api/lamps/{lamp}/status")),
+            t,
+            "application/json",
+            br#"{"status":"broken"}"#,
+        );
+        assert_eq!(
+            r.status,
+            expect(&["planner", "admin"], 200),
+            "{user} lamp: {}",
+            r.body
+        );
         // Clear a suspension: suspend first (as the manager), so the allowed get 200.
         let m = who.iter().find(|(u, _)| *u == "manager").unwrap().1.clone();
         let mut drug = inspection(&next_uuid(), venue, "drug_related");
         drug["team_id"] = team1.clone();
-        assert_eq!(post_json(&server.url("/api/inspections"), m.as_deref(), &drug).status, 201);
-        let r = send("POST", &server.url(&format!("/api/venues/{venue}/clear-suspension")), t, "application/json", b"");
-        assert_eq!(r.status, expect(&["manager", "admin"], 200), "{user} clear: {}", r.body);
+        assert_eq!(
+            post_json(&server.url("/api/inspections"), m.as_deref(), &drug).status,
+            201
+        );
+        let r = send(
+            "POST",
+            &server.url(&format!("/api/venues/{venue}/clear-suspension")),
+            t,
+            "application/json",
+            b"",
+        );
+        assert_eq!(
+            r.status,
+            expect(&["manager", "admin"], 200),
+            "{user} clear: {}",
+            r.body
+        );
         if r.status != 200 {
-            let r = send("POST", &server.url(&format!("/api/venues/{venue}/clear-suspension")), m.as_deref(), "application/json", b"");
+            let r = send(
+                "POST",
+                &server.url(&format!("/api/venues/{venue}/clear-suspension")),
+                m.as_deref(),
+                "application/json",
+                b"",
+            );
             assert_eq!(r.status, 200);
         }
         // Make an account.
         let body = json!({ "username": format!("new-{user}"), "password": "long enough password", "role": "planner" });
         let r = post_json(&server.url("/api/accounts"), t, &body);
-        assert_eq!(r.status, expect(&["admin"], 201), "{user} accounts: {}", r.body);
+        assert_eq!(
+            r.status,
+            expect(&["admin"], 201),
+            "{user} accounts: {}",
+            r.body
+        );
         // Read the audit trail (a read, but managers' and admins' only).
         let r = get(&server.url("/api/audit?limit=5"), t);
-        assert_eq!(r.status, expect(&["manager", "admin"], 200), "{user} audit: {}", r.body);
+        assert_eq!(
+            r.status,
+            expect(&["manager", "admin"], 200),
+            "{user} audit: {}",
+            r.body
+        );
     }
     // Every write above left its audit event, with who did it.
     let admin = who.iter().find(|(u, _)| *u == "admin").unwrap().1.clone();
     let events = get(&server.url("/api/audit?limit=1000"), admin.as_deref()).json();
     let events = events["events"].as_array().unwrap();
     for action in ["create", "set_status", "clear_suspension", "login"] {
-        assert!(events.iter().any(|e| e["action"] == action), "no {action} event");
+        assert!(
+            events.iter().any(|e| e["action"] == action),
+            "no {action} event"
+        );
     }
-    assert!(events.iter().filter(|e| e["action"] == "set_status").all(|e| e["username"].is_string()));
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["action"] == "set_status")
+            .all(|e| e["username"].is_string())
+    );
 }
 
 #[test]
@@ -258,10 +398,18 @@ fn failed_logins_are_throttled() {
     for _ in 0..5 {
         assert_eq!(post_json(&url, None, &wrong).status, 401);
     }
-    let r = post_json(&url, None, &json!({ "username": "manager", "password": DEMO_PASSWORD }));
+    let r = post_json(
+        &url,
+        None,
+        &json!({ "username": "manager", "password": DEMO_PASSWORD }),
+    );
     assert_eq!(r.status, 429, "even the right password waits: {}", r.body);
     assert!(r.header("retry-after").is_some());
     // Another name is not locked.
-    let r = post_json(&url, None, &json!({ "username": "planner", "password": DEMO_PASSWORD }));
+    let r = post_json(
+        &url,
+        None,
+        &json!({ "username": "planner", "password": DEMO_PASSWORD }),
+    );
     assert_eq!(r.status, 200);
 }

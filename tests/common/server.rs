@@ -57,7 +57,12 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_patrolmap"))
             .arg("--data")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0", "--date", DEMO_DATE])
+            .args(["serve", "--date", DEMO_DATE])
+            .args(if extra.contains(&"--listen") {
+                &[][..]
+            } else {
+                &["--listen", "127.0.0.1:0"][..]
+            })
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
