@@ -14,4 +14,5 @@ pub mod planning;
 pub mod routing;
 pub mod server;
 pub mod store;
+pub mod tiles;
 pub mod workflow;

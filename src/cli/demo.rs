@@ -4,7 +4,7 @@
 use super::import::{RegistryArgs, import_registry};
 use super::plan::{load_teams, parse_date, print_coverage, print_plan};
 use super::progress;
-use crate::ingest::osm::{OsmExtract, read_osm, read_osm_from};
+use crate::ingest::osm::{OsmExtract, read_basemap_from, read_osm, read_osm_from};
 use crate::ingest::registry::{areas_geojson, parse_areas, parse_venues, venues_geojson};
 use crate::ingest::sample::{DEFAULT_SEED, DEFAULT_SYNTHETIC_RENTALS, sample_areas, sample_venues};
 use crate::model::AreaLevel;
@@ -12,6 +12,7 @@ use crate::model::{BBox, DEFAULT_GRID_CELL_M, Grid};
 use crate::planning::PlanningConfig;
 use crate::planning::teams::{Duty, Team, teams_toml};
 use crate::store::{ImportSummary, Store};
+use crate::tiles::basemap::{DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM, build_basemap};
 use crate::workflow::history::{record_sample_history, sample_teams};
 use crate::workflow::{PlanOptions, coverage_report, plan_inspections, plan_lighting};
 use anyhow::Context;
@@ -151,6 +152,13 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
     super::lighting::run(data, super::lighting::LightingArgs::demo())?;
     plan_demo_day(data, &args, &extent(&extract)?)?;
     demo_accounts(data)?;
+    let basemap = super::tiles::basemap_path(data);
+    if !basemap.exists() {
+        let features = read_basemap_from(DEMO_CITY, Path::new(DEMO_CITY_NAME))?;
+        let summary = build_basemap(&features, DEFAULT_MIN_ZOOM, DEFAULT_MAX_ZOOM, &basemap)?;
+        println!();
+        super::tiles::print_summary(&summary, &basemap);
+    }
     if args.no_serve {
         return Ok(());
     }

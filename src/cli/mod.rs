@@ -8,6 +8,7 @@ mod lighting;
 mod plan;
 mod progress;
 mod serve;
+mod tiles;
 mod toptw;
 
 use crate::model::DEFAULT_GRID_CELL_M;
@@ -76,6 +77,11 @@ pub enum Command {
     },
     /// Prepare the bundled demo city (Helsinki centre) in the data folder, then serve it.
     Demo(demo::DemoArgs),
+    /// Vector tiles: build the basemap archive.
+    Tiles {
+        #[command(subcommand)]
+        what: tiles::TilesCommand,
+    },
     /// Serve the map layers, OGC API – Features, inspection capture and accounts over HTTP.
     Serve(serve::ServeArgs),
     /// Accounts.
@@ -105,6 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspection { what } => inspection::run(&cli.data, what),
         Command::Bench { what } => bench::run(&cli.data, what),
         Command::Demo(args) => demo::run(&cli.data, args),
+        Command::Tiles { what } => tiles::run(&cli.data, what),
         Command::Serve(args) => serve::run(&cli.data, args),
         Command::User { what } => serve::run_user(&cli.data, what),
     }

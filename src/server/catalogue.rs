@@ -8,9 +8,10 @@ use crate::planning::coverage::coverage_geojson;
 use crate::planning::export::route_geojson;
 use crate::planning::teams::Duty;
 use crate::store::{Store, StoredLayer};
+use crate::tiles::mercator::to_mercator;
 use crate::workflow::coverage_report;
 use chrono::NaiveDate;
-use geo::BoundingRect;
+use geo::{BoundingRect, MapCoords};
 use geojson::{Feature, feature::Id};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -147,6 +148,8 @@ pub struct Layer {
     ids: Vec<String>,
     kinds: Vec<Option<String>>,
     teams: Vec<Vec<i64>>,
+    /// Each feature in Web Mercator metres, for cutting vector tiles.
+    mercator: Vec<Option<geo::Geometry<f64>>>,
     by_id: HashMap<String, usize>,
     tree: RTree<Entry>,
     pub extent: Option<BBox>,
@@ -169,6 +172,7 @@ impl Layer {
             ids: Vec::with_capacity(features.len()),
             kinds: Vec::with_capacity(features.len()),
             teams: Vec::with_capacity(features.len()),
+            mercator: Vec::with_capacity(features.len()),
             by_id: HashMap::with_capacity(features.len()),
             tree: RTree::new(),
             extent: None,
@@ -176,12 +180,17 @@ impl Layer {
         let mut entries = Vec::with_capacity(features.len());
         for (id, mut f, teams) in features {
             let i = layer.json.len();
-            if let Some(rect) = f
+            let shape = f
                 .geometry
                 .as_ref()
-                .and_then(|g| geo::Geometry::<f64>::try_from(g).ok())
-                .and_then(|g| g.bounding_rect())
-            {
+                .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+            layer.mercator.push(shape.as_ref().map(|g| {
+                g.map_coords(|c| {
+                    let (x, y) = to_mercator(c.x, c.y);
+                    geo::Coord { x, y }
+                })
+            }));
+            if let Some(rect) = shape.as_ref().and_then(|g| g.bounding_rect()) {
                 let (lo, hi) = (rect.min(), rect.max());
                 entries.push(Entry::new(
                     Rectangle::from_corners([lo.x, lo.y], [hi.x, hi.y]),
@@ -257,6 +266,14 @@ impl Layer {
 
     pub fn find(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+
+    pub fn mercator(&self, i: usize) -> Option<&geo::Geometry<f64>> {
+        self.mercator[i].as_ref()
+    }
+
+    pub fn kind(&self, i: usize) -> Option<&str> {
+        self.kinds[i].as_deref()
     }
 
     pub fn visible_to(&self, i: usize, team: Option<i64>) -> bool {

@@ -7,6 +7,7 @@ pub mod catalogue;
 mod error;
 mod features;
 mod openapi;
+mod tiles;
 mod writes;
 
 pub use error::ApiError;
@@ -22,6 +23,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -72,6 +74,7 @@ pub struct AppState {
     layers: RwLock<(Arc<Layers>, i64, Instant)>,
     reloading: tokio::sync::Mutex<()>,
     login_failures: Mutex<std::collections::HashMap<String, (u32, Instant)>>,
+    archives: tiles::Archives,
 }
 
 pub type Shared = Arc<AppState>;
@@ -96,6 +99,7 @@ impl AppState {
             layers: RwLock::new((Arc::new(layers), version, Instant::now())),
             reloading: tokio::sync::Mutex::new(()),
             login_failures: Mutex::new(Default::default()),
+            archives: Default::default(),
         })
     }
 
@@ -191,10 +195,18 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .merge(features::routes())
         .merge(auth::routes())
+        .merge(tiles::routes())
         .merge(writes::routes(&state.options))
         .route("/healthz", axum::routing::get(healthz))
         .layer(RequestBodyLimitLayer::new(state.options.max_request_bytes))
-        .layer(CompressionLayer::new())
+        .layer(
+            CompressionLayer::new().compress_when(
+                // Archives are read by byte range and tiles are gzipped already.
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new(tiles::PMTILES))
+                    .and(NotForContentType::const_new(tiles::MVT)),
+            ),
+        )
         .layer(tower::util::option_layer(cors))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

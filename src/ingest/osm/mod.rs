@@ -2,10 +2,12 @@
 //! residential buildings. Extracts are often clipped to a box, so ways may name nodes the file does
 //! not hold: those ways keep the runs that are present, and the gap is counted and reported.
 
+mod basemap;
 mod network;
 mod places;
 mod tags;
 
+pub use basemap::{BaseFeature, BaseLayer, read_basemap, read_basemap_from};
 pub use network::{BEND_THRESHOLD_DEG, StreetNetwork};
 pub use places::Building;
 pub use tags::{Tags, venue_kind_of};
