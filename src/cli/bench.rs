@@ -64,6 +64,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Adds synthetic venues spread over the store's extent (for load tests of the server:
+    /// `bench venues --count 100000`, then `patrolmap serve` and `benches/http/load.mjs`).
+    Venues {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Street routing on the store's network: contraction, a travel-time table, a route's geometry.
     Routing {
         #[arg(long, default_value = "car", value_parser = TravelMode::parse)]
@@ -87,6 +95,7 @@ pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
             stops,
             seed,
         } => routing(data, mode, places, stops, seed)?,
+        BenchCommand::Venues { count, seed } => add_venues(data, count, seed)?,
         BenchCommand::Plan {
             edges,
             venues,
@@ -320,5 +329,66 @@ fn plan(
             100.0 * p.high_risk_visited as f64 / p.high_risk.max(1) as f64
         );
     }
+    Ok(())
+}
+
+/// Synthetic registry rows (`bench:N`, marked sample) at uniform random spots of the extent.
+fn add_venues(data: &std::path::Path, count: usize, seed: u64) -> anyhow::Result<()> {
+    use crate::model::{LonLat, Venue, VenueKind, VenueStatus};
+    use rand::{Rng, SeedableRng};
+    let mut store = crate::store::Store::open(data)?;
+    let extent = store.extent()?.ok_or_else(|| {
+        anyhow::anyhow!("the store is empty: run `patrolmap demo --no-serve` first")
+    })?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let venues: Vec<Venue> = (0..count)
+        .map(|i| {
+            let kind = match rng.random_range(0..20) {
+                0 => VenueKind::Entertainment,
+                1 => VenueKind::Bathhouse,
+                _ => VenueKind::Rental,
+            };
+            Venue {
+                id: 0,
+                source_id: format!("bench:{i}"),
+                kind,
+                name: format!("bench venue {i}"),
+                address: None,
+                position: LonLat::new(
+                    rng.random_range(extent.west..=extent.east),
+                    rng.random_range(extent.south..=extent.north),
+                ),
+                opening_hours: None,
+                status: VenueStatus::Active,
+                responsible_unit: None,
+                complaints: 0,
+                sample: true,
+            }
+        })
+        .collect();
+    let t = Instant::now();
+    let summary = store.import_venues("bench", &venues)?;
+    print!("{summary}");
+    println!(
+        "{count} synthetic venues stored in {:.1} s over {:.5},{:.5},{:.5},{:.5}",
+        t.elapsed().as_secs_f64(),
+        extent.west,
+        extent.south,
+        extent.east,
+        extent.north
+    );
+    // A box of a hundredth of the extent's area holds about 1% of them.
+    let c = extent.center();
+    let (dx, dy) = (
+        (extent.east - extent.west) / 20.0,
+        (extent.north - extent.south) / 20.0,
+    );
+    println!(
+        "a bbox of about 1%: {:.6},{:.6},{:.6},{:.6}",
+        c.lon - dx,
+        c.lat - dy,
+        c.lon + dx,
+        c.lat + dy
+    );
     Ok(())
 }
