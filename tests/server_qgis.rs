@@ -263,6 +263,27 @@ fn geojson_layers_filter_by_bbox_and_kind_and_revalidate_by_etag() {
     let visible = get(&server.url("/api/layers/venues"), i).json();
     let visible = visible["features"].as_array().unwrap().len();
     assert!(visible > 0 && visible < features.len());
+
+    // Their route for the phone: GPX 1.1 that a GPX reader opens; not another team's.
+    let team = *teams.iter().next().unwrap();
+    let gpx = get(
+        &server.url(&format!("/api/plans/{DEMO_DATE}/routes/{team}.gpx")),
+        i,
+    );
+    assert_eq!(gpx.status, 200);
+    assert_eq!(gpx.header("content-type"), Some("application/gpx+xml"));
+    let parsed = gpx::read(gpx.body.as_bytes()).expect("valid GPX");
+    assert_eq!(parsed.version, gpx::GpxVersion::Gpx11);
+    assert!(!parsed.waypoints.is_empty() && !parsed.tracks.is_empty());
+    let plan = get(&server.url("/api/plans/today"), i).json();
+    assert_eq!(plan["routes"].as_array().unwrap().len(), 1);
+    let other = get(
+        &server.url(&format!("/api/plans/{DEMO_DATE}/routes/{}.gpx", team + 1)),
+        i,
+    );
+    assert_eq!(other.status, 403);
+    let api = get(&server.url("/api/openapi.json"), None).json();
+    assert!(api["paths"]["/api/inspections"]["post"].is_object());
 }
 
 fn send_with(url: &str, token: Option<&str>, header: (&str, &str)) -> Reply {

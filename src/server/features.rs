@@ -299,7 +299,7 @@ async fn layer_geojson(
 }
 
 /// The absolute root of the OGC API, from the Host the client used.
-fn base(headers: &HeaderMap) -> String {
+pub fn base(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -7,6 +7,7 @@ pub mod catalogue;
 mod error;
 mod features;
 mod openapi;
+mod plans;
 mod tiles;
 mod writes;
 
@@ -196,6 +197,11 @@ pub fn router(state: Shared) -> Router {
         .merge(features::routes())
         .merge(auth::routes())
         .merge(tiles::routes())
+        .merge(plans::routes())
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(openapi::api_document_response),
+        )
         .merge(writes::routes(&state.options))
         .route("/healthz", axum::routing::get(healthz))
         .layer(RequestBodyLimitLayer::new(state.options.max_request_bytes))

@@ -203,8 +203,273 @@ pub fn document(base: &str) -> String {
         .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
+/// One operation of the JSON API: method, path, summary, who may call it, statuses, and the
+/// media types its request body may come in.
+struct ApiOp {
+    method: HttpMethod,
+    path: &'static str,
+    summary: &'static str,
+    who: &'static str,
+    statuses: &'static [(&'static str, &'static str)],
+    body: &'static [&'static str],
+}
+
+const SIGNED_IN: &[(&str, &str)] = &[
+    ("200", "ok"),
+    ("400", "a parameter is wrong; the body names it"),
+    ("401", "sign in first"),
+    ("403", "the role may not"),
+];
+
+const API: &[ApiOp] = &[
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/login",
+        summary: "Sign in: {username, password} → {token, expires_at, account}",
+        who: "anyone",
+        statuses: &[
+            ("200", "signed in"),
+            ("401", "wrong name or password"),
+            ("429", "too many failures; see Retry-After"),
+        ],
+        body: &["application/json"],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/logout",
+        summary: "End the session",
+        who: "signed in",
+        statuses: &[("204", "signed out"), ("401", "sign in first")],
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/me",
+        summary: "The signed-in account",
+        who: "signed in",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/layers",
+        summary: "The map layers with titles, feature counts and extents",
+        who: "signed in",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/layers/{id}",
+        summary: "A layer as a GeoJSON FeatureCollection (bbox, kind, limit, offset)",
+        who: "signed in; inspectors see their team's venues and route",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/inspections",
+        summary: "Record an inspection (JSON, or multipart with an `inspection` part and `photo` parts); idempotent by client_uuid",
+        who: "inspector (own team's planned venues), manager, admin",
+        statuses: &[
+            ("201", "recorded"),
+            ("200", "the same record again (a retry)"),
+            ("400", "invalid; the body names the field"),
+            ("401", "sign in first"),
+            ("403", "not yours to record"),
+            ("409", "the UUID was used with other contents"),
+            ("413", "photo or request too large"),
+        ],
+        body: &["application/json", "multipart/form-data"],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/follow-ups",
+        summary: "Follow-ups with deadlines and responsible units (status=open|done|cancelled)",
+        who: "planner, manager, admin",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/venues/{id}/clear-suspension",
+        summary: "Lift a venue's suspension",
+        who: "manager, admin",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Put,
+        path: "/api/lamps/{id}/status",
+        summary: "Set a lamp's status: {status: working|broken|unknown}",
+        who: "planner, admin",
+        statuses: SIGNED_IN,
+        body: &["application/json"],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/accounts",
+        summary: "Make an account: {username, password, role, team_id}",
+        who: "admin",
+        statuses: &[
+            ("201", "made"),
+            ("400", "invalid; the body names the field"),
+            ("401", "sign in first"),
+            ("403", "admins only"),
+        ],
+        body: &["application/json"],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/audit",
+        summary: "The audit trail, newest first (limit, before)",
+        who: "manager, admin",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/plans/{date}",
+        summary: "A day's plan (date YYYY-MM-DD or `today`; duty=inspection|lighting)",
+        who: "signed in; inspectors see their own route",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/plans/{date}/routes/{file}",
+        summary: "One team's route as TEAM.gpx (GPX 1.1) or TEAM.geojson",
+        who: "signed in; inspectors their own team",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/tiles/{file}",
+        summary: "NAME.pmtiles by HTTP Range, or NAME.json (TileJSON 3.0.0)",
+        who: "anyone",
+        statuses: &[
+            ("200", "ok"),
+            ("206", "a byte range"),
+            ("416", "range past the end"),
+        ],
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/tiles/{name}/{z}/{x}/{y}",
+        summary: "A basemap vector tile (MVT)",
+        who: "anyone",
+        statuses: &[("200", "a tile"), ("204", "nothing to draw here")],
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/layers/{layer}/tiles/{z}/{x}/{y}",
+        summary: "A dense layer's vector tile, cut on the fly",
+        who: "signed in",
+        statuses: &[("200", "a tile"), ("401", "sign in first")],
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/healthz",
+        summary: "Health check",
+        who: "anyone",
+        statuses: &[("200", "ok")],
+        body: &[],
+    },
+];
+
+/// The JSON API's document (server `root`, e.g. `http://127.0.0.1:8080`).
+pub fn api_document(root: &str) -> String {
+    let mut paths = PathsBuilder::new();
+    for op in API {
+        let mut b = OperationBuilder::new()
+            .summary(Some(op.summary))
+            .description(Some(format!("Who: {}.", op.who)));
+        for (code, text) in op.statuses {
+            b = b.response(*code, json_response(text, "application/json"));
+        }
+        for name in op
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        {
+            b = b.parameter(path(name, name));
+        }
+        if !op.body.is_empty() {
+            let mut body = utoipa::openapi::request_body::RequestBodyBuilder::new()
+                .required(Some(Required::True));
+            for media in op.body {
+                body = body.content(
+                    *media,
+                    ContentBuilder::new()
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::Object).build()))
+                        .build(),
+                );
+            }
+            b = b.request_body(Some(body.build()));
+        }
+        if op.who != "anyone" {
+            b = b.security(utoipa::openapi::security::SecurityRequirement::new(
+                "bearer",
+                Vec::<String>::new(),
+            ));
+        }
+        paths = paths.path(op.path, PathItem::new(op.method.clone(), b.build()));
+    }
+    let components = ComponentsBuilder::new().security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("patrolmap API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some("Sign-in, map layers, inspection capture, plans, tiles and the audit trail. The OGC API – Features description is at /ogc/api."))
+                .build(),
+        )
+        .servers(Some([ServerBuilder::new().url(root).build()]))
+        .paths(paths)
+        .components(Some(components.build()))
+        .build()
+        .to_json()
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+pub async fn api_document_response(headers: axum::http::HeaderMap) -> axum::response::Response {
+    let root = super::features::base(&headers);
+    let root = root.trim_end_matches("/ogc");
+    super::features::json_response(
+        &headers,
+        "application/vnd.oai.openapi+json;version=3.0",
+        api_document(root),
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_api_document_lists_every_write_with_its_statuses() {
+        let doc: serde_json::Value =
+            serde_json::from_str(&super::api_document("http://127.0.0.1:1")).unwrap();
+        let capture = &doc["paths"]["/api/inspections"]["post"];
+        for code in ["201", "200", "409", "413"] {
+            assert!(capture["responses"].get(code).is_some(), "{code}");
+        }
+        assert!(
+            capture["requestBody"]["content"]
+                .get("multipart/form-data")
+                .is_some()
+        );
+        assert_eq!(
+            doc["paths"]["/api/lamps/{id}/status"]["put"]["parameters"][0]["name"],
+            "id"
+        );
+    }
+
     use super::*;
 
     #[test]
