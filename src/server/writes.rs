@@ -119,6 +119,27 @@ async fn capture(
         photos: photos.iter().map(|(r, _)| r.clone()).collect(),
         sample: false,
     };
+    if account.role == Role::Inspector {
+        // Checked before any photo is written: a refused upload leaves nothing behind.
+        let (team, venue, day) = (
+            account.team_id.unwrap_or(-1),
+            inspection.venue_id,
+            started.date(),
+        );
+        state
+            .read(move |store| {
+                // A night shift's plan is the day it started: 01:30 belongs to yesterday's plan.
+                for d in [day, day - chrono::Days::new(1)] {
+                    if store.planned_venues(team, d)?.contains(&venue) {
+                        return Ok(());
+                    }
+                }
+                Err(ApiError::forbidden(format!(
+                    "venue {venue} is not on your team's plan for {day}"
+                )))
+            })
+            .await?;
+    }
     // Photos are on disk (synced) before the record that names them commits.
     let dir = state.data.join("photos");
     for (r, bytes) in &photos {
@@ -126,25 +147,7 @@ async fn capture(
     }
     let config = state.config.clone();
     let recorded = state
-        .write(move |store| {
-            if account.role == Role::Inspector {
-                let team = account.team_id.unwrap_or(-1);
-                let day = started.date();
-                // A night shift's plan is the day it started: 01:30 belongs to yesterday's plan.
-                let planned = [day, day - chrono::Days::new(1)]
-                    .into_iter()
-                    .map(|d| store.planned_venues(team, d))
-                    .collect::<Result<Vec<_>, _>>()?
-                    .concat();
-                if !planned.contains(&inspection.venue_id) {
-                    return Err(ApiError::forbidden(format!(
-                        "venue {} is not on your team's plan for {day}",
-                        inspection.venue_id
-                    )));
-                }
-            }
-            Ok(store.record_inspection(&inspection, &config)?)
-        })
+        .write(move |store| Ok(store.record_inspection(&inspection, &config)?))
         .await?;
     let status = if recorded.created {
         StatusCode::CREATED
