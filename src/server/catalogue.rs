@@ -135,6 +135,15 @@ pub const LAYERS: &[LayerDef] = &[
     },
 ];
 
+impl LayerDef {
+    /// The team whose features alone `account` may see on this layer (inspectors on
+    /// team-scoped layers; an inspector without a team sees nothing there).
+    pub fn team_for(&self, account: &crate::model::Account) -> Option<i64> {
+        (self.team_scoped && account.role == crate::model::Role::Inspector)
+            .then_some(account.team_id.unwrap_or(-1))
+    }
+}
+
 /// Coverage on the map counts the last 30 days, as the manager's monthly review does.
 pub const COVERAGE_PERIOD_DAYS: i64 = 30;
 

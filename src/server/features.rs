@@ -5,7 +5,7 @@ use super::auth::Signed;
 use super::catalogue::{Layer, Layers, Query};
 use super::error::ApiError;
 use super::{Shared, openapi};
-use crate::model::{BBox, Role};
+use crate::model::BBox;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -182,19 +182,26 @@ fn layer_for<'a>(
     let layer = layers
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("no layer `{id}`")))?;
-    let team = (layer.def.team_scoped && who.0.role == Role::Inspector)
-        .then_some(who.0.team_id.unwrap_or(-1));
-    Ok((layer, team))
+    Ok((layer, layer.def.team_for(&who.0)))
+}
+
+/// A strong ETag from the bytes themselves.
+pub fn etag_of(bytes: &[u8]) -> String {
+    format!("\"{:x}\"", Sha256::digest(bytes))
+}
+
+/// Whether the client's `If-None-Match` already names this ETag.
+pub fn client_has(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
 /// A JSON response with a strong ETag from its bytes; 304 when the client has it already.
 pub fn json_response(headers: &HeaderMap, content_type: &'static str, body: String) -> Response {
-    let etag = format!("\"{:x}\"", Sha256::digest(body.as_bytes()));
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let mut response = if fresh {
+    let etag = etag_of(body.as_bytes());
+    let mut response = if client_has(headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let mut r = Response::new(Body::from(body));
@@ -250,8 +257,7 @@ async fn layer_list(
         .all()
         .iter()
         .map(|l| {
-            let team = (l.def.team_scoped && who.0.role == Role::Inspector)
-                .then_some(who.0.team_id.unwrap_or(-1));
+            let team = l.def.team_for(&who.0);
             json!({
                 "id": l.def.id,
                 "title": l.def.title,
@@ -300,6 +306,11 @@ async fn layer_geojson(
 
 /// The absolute root of the OGC API, from the Host the client used.
 pub fn base(headers: &HeaderMap) -> String {
+    format!("{}/ogc", root(headers))
+}
+
+/// `http://HOST` as the client called it (a Host with odd characters is not echoed back).
+pub fn root(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -308,7 +319,7 @@ pub fn base(headers: &HeaderMap) -> String {
                 .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
         })
         .unwrap_or("127.0.0.1");
-    format!("http://{host}/ogc")
+    format!("http://{host}")
 }
 
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {

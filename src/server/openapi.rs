@@ -440,12 +440,11 @@ pub fn api_document(root: &str) -> String {
 }
 
 pub async fn api_document_response(headers: axum::http::HeaderMap) -> axum::response::Response {
-    let root = super::features::base(&headers);
-    let root = root.trim_end_matches("/ogc");
+    let root = super::features::root(&headers);
     super::features::json_response(
         &headers,
         "application/vnd.oai.openapi+json;version=3.0",
-        api_document(root),
+        api_document(&root),
     )
 }
 

@@ -5,8 +5,7 @@ use super::Shared;
 use super::auth::Signed;
 use super::catalogue::{Layers, Query};
 use super::error::ApiError;
-use super::features::json_response;
-use crate::model::Role;
+use super::features::{client_has, etag_of, json_response, root};
 use crate::tiles::encode::{LayerBuilder, encode};
 use crate::tiles::mercator::{TileBounds, tile_bbox, valid_tile};
 use axum::body::Body;
@@ -16,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use geozero::mvt::TileValue;
 use pmtiles::{AsyncPmTilesReader, MmapBackend, NoCache, TileCoord};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
@@ -123,15 +121,7 @@ async fn archive(
 /// TileJSON 3.0.0 with absolute tile URLs, zooms, bounds and vector layers.
 async fn tilejson(state: &Shared, name: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let r = reader(state, name).await?;
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("127.0.0.1");
-    let url = format!("http://{host}/tiles/{name}/{{z}}/{{x}}/{{y}}");
+    let url = format!("{}/tiles/{name}/{{z}}/{{x}}/{{y}}", root(headers));
     let tj = r
         .parse_tilejson(vec![url])
         .await
@@ -169,12 +159,8 @@ fn tile_response(
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         return Ok(r);
     };
-    let etag = format!("\"{:x}\"", Sha256::digest(bytes));
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
-    {
+    let etag = etag_of(bytes);
+    if client_has(headers, &etag) {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
         r.headers_mut().insert(
             header::ETAG,
@@ -242,11 +228,11 @@ async fn layer_tile(
         )));
     }
     let layers = state.layers().await?;
-    let team = match (layers.get(&layer_id), who.0.role) {
-        (None, _) => return Err(ApiError::not_found(format!("no layer `{layer_id}`"))),
-        (Some(l), Role::Inspector) if l.def.team_scoped => Some(who.0.team_id.unwrap_or(-1)),
-        _ => None,
-    };
+    let team = layers
+        .get(&layer_id)
+        .ok_or_else(|| ApiError::not_found(format!("no layer `{layer_id}`")))?
+        .def
+        .team_for(&who.0);
     let key = (
         format!("{}:{}", layers.loaded_at, team.unwrap_or(0)),
         layer_id.clone(),
