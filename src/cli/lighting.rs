@@ -1,7 +1,7 @@
-use crate::index::CityIndex;
-use crate::lighting::{LightingConfig, LightingModel, LightingReport, PointIlluminance};
+use crate::lighting::{LightingConfig, LightingReport, PointIlluminance};
 use crate::model::LonLat;
 use crate::store::Store;
+use crate::workflow::CityLighting;
 use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -59,20 +59,17 @@ pub fn run(data: &Path, args: LightingArgs) -> anyhow::Result<()> {
         None => LightingConfig::default(),
     };
     let mut store = Store::open(data)?;
-    let (edges, lamps) = (store.street_edges()?, store.lamps()?);
+    let lighting = CityLighting::load(&store, &config)?;
     anyhow::ensure!(
-        !edges.is_empty(),
+        !lighting.edges.is_empty(),
         "the store has no streets: import an OSM extract first"
     );
-    let (corners, venues) = (store.corners()?, store.venues()?);
-    let city = CityIndex::build(&venues, &lamps, &corners, &edges);
-    let model = LightingModel::new(&city, &edges, &lamps, &config);
     if let Some(at) = args.at {
-        print_point(&model.at(at), args.json)?;
+        print_point(&lighting.at(at), args.json)?;
         return Ok(());
     }
     let bar = super::progress::step("judging every street and corner");
-    let report = model.evaluate(&edges, &corners, &venues, args.proposals);
+    let report = lighting.evaluate(args.proposals);
     super::progress::done(bar, "lighting");
     store
         .save_lighting(&config, &report)

@@ -129,6 +129,12 @@ impl LightingConfig {
     pub fn requirement(&self, class: &str) -> Option<Requirement> {
         self.classes.get(class).copied()
     }
+
+    /// The lighting class and standard a street of this `highway=*` value is judged against.
+    pub fn road_requirement(&self, road_class: &str) -> Option<(&str, Requirement)> {
+        let class = self.class_of(road_class)?;
+        Some((class, self.requirement(class)?))
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use super::config::{LightingConfig, Requirement};
 use super::field::LightField;
-use crate::index::PointIndex;
-use crate::model::{LitTag, MetricPoint, StreetEdge, metres_between};
+use crate::index::{PointIndex, SegmentIndex};
+use crate::model::{LitTag, LonLat, MetricPoint, StreetEdge, metres_between};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -94,10 +94,7 @@ fn evaluate_edge(
     edge: &StreetEdge,
     config: &LightingConfig,
 ) -> EdgeOutcome {
-    let Some((class, required)) = config
-        .class_of(&edge.road_class)
-        .and_then(|c| config.requirement(c).map(|r| (c, r)))
-    else {
+    let Some((class, required)) = config.road_requirement(&edge.road_class) else {
         return EdgeOutcome::default();
     };
     let line: Vec<MetricPoint> = edge
@@ -174,6 +171,44 @@ fn evaluate_edge(
     out.dark_runs = runs(index, &samples, &luxes, &states, SampleState::Dark);
     out.gap_runs = runs(index, &samples, &luxes, &states, SampleState::DataGap);
     out
+}
+
+/// The standard of the judged street nearest a point: what a lux figure there should be read
+/// against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StreetStandard {
+    pub edge_id: i64,
+    pub name: Option<String>,
+    pub road_class: String,
+    pub lighting_class: String,
+    pub required_avg_lux: f64,
+    pub required_min_lux: f64,
+    pub distance_m: f64,
+}
+
+/// The nearest street within `max_distance_m` that has a lighting class; streets the model does
+/// not judge (a track, say) are passed over, since they have no standard to read a figure by.
+pub fn street_standard_near(
+    at: LonLat,
+    edges: &[StreetEdge],
+    streets: &SegmentIndex,
+    config: &LightingConfig,
+    max_distance_m: f64,
+) -> Option<StreetStandard> {
+    let snap = streets.snap_where(at, max_distance_m, |e| {
+        config.road_requirement(&edges[e].road_class).is_some()
+    })?;
+    let edge = &edges[snap.edge];
+    let (class, required) = config.road_requirement(&edge.road_class)?;
+    Some(StreetStandard {
+        edge_id: edge.id,
+        name: edge.name.clone(),
+        road_class: edge.road_class.clone(),
+        lighting_class: class.to_string(),
+        required_avg_lux: required.avg_lx,
+        required_min_lux: required.min_lx,
+        distance_m: snap.distance_m,
+    })
 }
 
 /// Evenly spaced points along a line, at most `spacing` apart, both ends included, with their

@@ -16,7 +16,7 @@ pub mod synthetic;
 pub use blind_spots::{BlindSpot, BlindSpotKind, SeverityTerms, VenueCounts};
 pub use config::{LampSpec, LightingConfig, Requirement};
 pub use corners::{CornerLighting, CornerState};
-pub use evaluate::{EdgeLighting, sample_line};
+pub use evaluate::{EdgeLighting, StreetStandard, sample_line, street_standard_near};
 pub use field::{Contribution, LightField};
 pub use lamps::{LampSet, LitLamp, resolve_lamps};
 pub use proposals::{LampProposal, RepairImpact, greedy};
@@ -102,21 +102,22 @@ pub struct LightingReport {
 }
 
 /// The city's lamps resolved and indexed: ready to answer point queries and to evaluate the city.
-pub struct LightingModel<'a> {
-    config: &'a LightingConfig,
-    distribution: &'a dyn LightDistribution,
+/// It owns its configuration, so a server can build it once and keep it between requests.
+pub struct LightingModel {
+    config: LightingConfig,
+    distribution: &'static dyn LightDistribution,
     lamps: LampSet,
-    field: LightField<'a>,
+    field: LightField<'static>,
 }
 
-impl<'a> LightingModel<'a> {
+impl LightingModel {
     pub fn new(
         city: &CityIndex,
         edges: &[StreetEdge],
         lamps: &[Lamp],
-        config: &'a LightingConfig,
+        config: &LightingConfig,
     ) -> Self {
-        let distribution: &'a dyn LightDistribution = &ISOTROPIC;
+        let distribution: &'static dyn LightDistribution = &ISOTROPIC;
         let mut lamps = resolve_lamps(
             lamps,
             edges,
@@ -128,11 +129,15 @@ impl<'a> LightingModel<'a> {
         let lit = std::mem::take(&mut lamps.lit);
         let field = LightField::new(city.frame, lit, config.maintenance_factor, distribution);
         Self {
-            config,
+            config: config.clone(),
             distribution,
             lamps,
             field,
         }
+    }
+
+    pub fn config(&self) -> &LightingConfig {
+        &self.config
     }
 
     pub fn at(&self, at: LonLat) -> PointIlluminance {
@@ -172,10 +177,15 @@ impl<'a> LightingModel<'a> {
     ) -> LightingReport {
         let frame = self.field.frame;
         let outcomes =
-            evaluate::evaluate_edges(&self.field, &self.lamps.mapped, edges, self.config);
-        let corner_results =
-            corners::evaluate_corners(&self.field, &self.lamps.mapped, corners, edges, self.config);
-        let exposure = Exposure::new(frame, venues, self.config);
+            evaluate::evaluate_edges(&self.field, &self.lamps.mapped, edges, &self.config);
+        let corner_results = corners::evaluate_corners(
+            &self.field,
+            &self.lamps.mapped,
+            corners,
+            edges,
+            &self.config,
+        );
+        let exposure = Exposure::new(frame, venues, &self.config);
         let mut s = LightingSummary::default();
         let mut report_edges = Vec::new();
         let mut dark_runs = Vec::new();

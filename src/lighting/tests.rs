@@ -188,3 +188,28 @@ fn zero_length_edges_and_attribute_less_lamps_never_panic() {
     assert_eq!(report.edges[0].samples, 1);
     assert_eq!(report.summary.lamps_defaulted, 1);
 }
+
+#[test]
+fn the_nearest_judged_street_gives_the_standard_and_unjudged_ones_are_passed_over() {
+    let f = frame();
+    let mut track = street(None);
+    track.id = 2;
+    track.road_class = "track".into();
+    track.geometry = vec![f.to_lonlat([0.0, 10.0]), f.to_lonlat([100.0, 10.0])];
+    let mut named = street(None);
+    named.name = Some("Kivikatu".into());
+    let edges = [named, track];
+    let city = CityIndex::build(&[], &[], &[], &edges);
+    let config = LightingConfig::default();
+    // 3 m from the track, 7 m from the residential street: the track has no standard.
+    let at = f.to_lonlat([40.0, 7.0]);
+    let s = street_standard_near(at, &edges, &city.streets, &config, 50.0).unwrap();
+    assert_eq!((s.edge_id, s.lighting_class.as_str()), (1, "III"));
+    assert_eq!(s.name.as_deref(), Some("Kivikatu"));
+    assert_eq!((s.required_avg_lux, s.required_min_lux), (8.0, 2.4));
+    assert!((s.distance_m - 7.0).abs() < 1e-3, "{}", s.distance_m);
+    assert_eq!(
+        street_standard_near(at, &edges, &city.streets, &config, 5.0),
+        None
+    );
+}

@@ -101,6 +101,24 @@ pub struct CrewSettings {
     pub proposals: usize,
 }
 
+/// One line of a kind's inspection checklist. The id is the key the capture form records the
+/// answer under, so it must stay stable once inspections use it; the labels may change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// When the capture form warns about a GPS fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureSettings {
+    pub poor_accuracy_m: f64,
+    pub far_from_venue_m: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanningConfig {
@@ -115,6 +133,8 @@ pub struct PlanningConfig {
     pub follow_up: BTreeMap<String, FollowUpRule>,
     pub plan: PlanSettings,
     pub lighting_crew: CrewSettings,
+    pub checklists: PerKind<Vec<ChecklistItem>>,
+    pub capture: CaptureSettings,
 }
 
 impl Default for PlanningConfig {
@@ -186,6 +206,29 @@ impl PlanningConfig {
                 ));
             }
         }
+        for kind in VenueKind::ALL {
+            let mut seen = std::collections::HashSet::new();
+            for (i, item) in self.checklists.get(kind).iter().enumerate() {
+                let key = format!("checklists.{}[{i}]", kind.as_str());
+                let plain = !item.id.is_empty()
+                    && item
+                        .id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                if !plain {
+                    return Err(format!(
+                        "{key}.id {:?} must be lower-case letters, digits and _",
+                        item.id
+                    ));
+                }
+                if !seen.insert(item.id.as_str()) {
+                    return Err(format!("{key}.id {:?} is used twice", item.id));
+                }
+                if item.zh.trim().is_empty() || item.en.trim().is_empty() {
+                    return Err(format!("{key} needs both a zh and an en label"));
+                }
+            }
+        }
         let r = &self.risk;
         let positive = [
             ("risk.darkness_radius_m", r.darkness_radius_m),
@@ -195,6 +238,8 @@ impl PlanningConfig {
                 self.plan.candidate_pool_factor,
             ),
             ("plan.seconds", self.plan.seconds),
+            ("capture.poor_accuracy_m", self.capture.poor_accuracy_m),
+            ("capture.far_from_venue_m", self.capture.far_from_venue_m),
         ];
         for (key, v) in positive {
             if !(v.is_finite() && v > 0.0) {
@@ -224,6 +269,43 @@ mod tests {
         assert_eq!(*c.frequency_days.get(VenueKind::Rental), 30);
         assert!(c.follow_up_rule(Outcome::DrugRelated).unwrap().suspend);
         assert!(c.follow_up_rule(Outcome::Compliant).is_none());
+    }
+
+    #[test]
+    fn default_checklists_cover_every_kind_with_unique_ids() {
+        let c = PlanningConfig::default();
+        for kind in VenueKind::ALL {
+            let items = c.checklists.get(kind);
+            assert!(!items.is_empty(), "{} has no checklist", kind.as_str());
+            let ids: std::collections::HashSet<&str> =
+                items.iter().map(|i| i.id.as_str()).collect();
+            assert_eq!(ids.len(), items.len(), "{}: an id repeats", kind.as_str());
+            assert!(
+                items
+                    .iter()
+                    .all(|i| !i.zh.trim().is_empty() && !i.en.trim().is_empty())
+            );
+        }
+        assert_eq!(c.capture.poor_accuracy_m, 50.0);
+        assert_eq!(c.capture.far_from_venue_m, 150.0);
+    }
+
+    #[test]
+    fn a_checklist_override_replaces_only_its_kind() {
+        let c = PlanningConfig::from_toml(
+            "[checklists]\nother = [{ id = \"sign_posted\", zh = \"标识\", en = \"Sign posted\" }]",
+        )
+        .unwrap();
+        assert_eq!(c.checklists.other.len(), 1);
+        assert_eq!(
+            c.checklists.rental,
+            PlanningConfig::default().checklists.rental
+        );
+        let twice = "[checklists]\nother = [{ id = \"a\", zh = \"甲\", en = \"A\" }, { id = \"a\", zh = \"乙\", en = \"B\" }]";
+        let e = PlanningConfig::from_toml(twice).unwrap_err();
+        assert!(e.contains("checklists.other[1].id"), "{e}");
+        let e = PlanningConfig::from_toml("[capture]\npoor_accuracy_m = 0.0").unwrap_err();
+        assert!(e.contains("capture.poor_accuracy_m"), "{e}");
     }
 
     #[test]

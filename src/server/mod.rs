@@ -9,6 +9,7 @@ mod features;
 mod openapi;
 mod plans;
 mod tiles;
+mod views;
 mod writes;
 
 pub use error::ApiError;
@@ -76,6 +77,7 @@ pub struct AppState {
     reloading: tokio::sync::Mutex<()>,
     login_failures: Mutex<std::collections::HashMap<String, (u32, Instant)>>,
     archives: tiles::Archives,
+    lighting: views::LightingCache,
 }
 
 pub type Shared = Arc<AppState>;
@@ -101,6 +103,7 @@ impl AppState {
             reloading: tokio::sync::Mutex::new(()),
             login_failures: Mutex::new(Default::default()),
             archives: Default::default(),
+            lighting: Default::default(),
         })
     }
 
@@ -198,6 +201,7 @@ pub fn router(state: Shared) -> Router {
         .merge(auth::routes())
         .merge(tiles::routes())
         .merge(plans::routes())
+        .merge(views::routes())
         .route(
             "/api/openapi.json",
             axum::routing::get(openapi::api_document_response),

@@ -69,7 +69,7 @@ fn archive_path(state: &Shared, name: &str) -> Result<PathBuf, ApiError> {
     Ok(path)
 }
 
-async fn reader(state: &Shared, name: &str) -> Result<Arc<Reader>, ApiError> {
+pub(super) async fn reader(state: &Shared, name: &str) -> Result<Arc<Reader>, ApiError> {
     let path = archive_path(state, name)?;
     let modified = std::fs::metadata(&path)
         .and_then(|m| m.modified())

@@ -124,6 +124,48 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Inspections per local day and outcome, from `first` to `last` (both included), for
+    /// trends that should not load every inspection on record.
+    pub fn inspection_counts_by_day(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, Outcome, usize)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT substr(started_at, 1, 10) AS day, outcome, COUNT(*), MIN(id) FROM inspections
+             WHERE started_at >= ?1 AND started_at < ?2 GROUP BY day, outcome ORDER BY day, outcome",
+        )?;
+        // Times are `YYYY-MM-DDTHH:MM`, so `T99` sorts after every time of the last day.
+        let rows = stmt.query_map([first.to_string(), format!("{last}T99")], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (day, outcome, n, id) = row?;
+            // A bad group is named by one of its rows.
+            let bad = |field, message| StoreError::Corrupt {
+                table: "inspections",
+                id,
+                field,
+                message,
+            };
+            out.push((
+                NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|e| bad("started_at", format!("{day:?}: {e}")))?,
+                Outcome::parse(&outcome).map_err(|m| bad("outcome", m))?,
+                n as usize,
+            ));
+        }
+        Ok(out)
+    }
+}
+
 fn corrupt(id: i64, field: &'static str, message: String) -> StoreError {
     StoreError::Corrupt {
         table: "follow_ups",

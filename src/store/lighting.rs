@@ -110,6 +110,34 @@ impl Store {
         Ok(())
     }
 
+    /// The configuration the newest lighting run used, so that a point figure agrees with the
+    /// blind spots and proposals on the map.
+    pub fn lighting_config(&self) -> Result<Option<LightingConfig>> {
+        use rusqlite::OptionalExtension;
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, config FROM lighting_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(id, text)| {
+            // Read over the defaults, so a run stored before a key was added still loads.
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|v| toml::to_string(&v).map_err(|e| e.to_string()))
+                .and_then(|t| LightingConfig::from_toml(&t))
+                .map_err(|message| super::StoreError::Corrupt {
+                    table: "lighting_runs",
+                    id,
+                    field: "config",
+                    message,
+                })
+        })
+        .transpose()
+    }
+
     /// The newest lighting run's summary, as stored.
     pub fn lighting_summary(&self) -> Result<Option<serde_json::Value>> {
         use rusqlite::OptionalExtension;
@@ -153,5 +181,33 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lighting::LightingSummary;
+
+    #[test]
+    fn the_newest_runs_configuration_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.lighting_config().unwrap(), None);
+        let empty = LightingReport {
+            summary: LightingSummary::default(),
+            edges: vec![],
+            corners: vec![],
+            blind_spots: vec![],
+            data_gaps: vec![],
+            repairs: vec![],
+            proposals: vec![],
+        };
+        store
+            .save_lighting(&LightingConfig::default(), &empty)
+            .unwrap();
+        let custom = LightingConfig::from_toml("maintenance_factor = 0.8").unwrap();
+        store.save_lighting(&custom, &empty).unwrap();
+        assert_eq!(store.lighting_config().unwrap(), Some(custom));
     }
 }

@@ -1,6 +1,8 @@
 use crate::index::AreaLocator;
-use crate::model::{AreaLevel, FollowUpStatus, VenueStatus};
-use crate::planning::coverage::{CoverageInputs, CoverageReport, coverage};
+use crate::model::{AreaLevel, FollowUpStatus, VenueKind, VenueStatus};
+use crate::planning::coverage::{
+    CoverageInputs, CoverageReport, WeekFigures, coverage, overdue, weekly,
+};
 use crate::planning::crew::plan_crews;
 use crate::planning::day::{DayInputs, plan_day};
 use crate::planning::dispatch::Streets;
@@ -10,7 +12,8 @@ use crate::planning::{PlanningConfig, RiskModel};
 use crate::routing::optimiser::SolveOptions;
 use crate::store::Store;
 use anyhow::{Context, bail};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, TimeDelta};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -146,4 +149,66 @@ pub fn coverage_report(
         follow_ups: &follow_ups,
     });
     Ok((report, areas))
+}
+
+/// An active venue past its kind's inspection frequency, with where it is and who answers for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverdueVenue {
+    pub id: i64,
+    pub name: String,
+    pub kind: VenueKind,
+    pub township: Option<String>,
+    pub community: Option<String>,
+    pub responsible_unit: Option<String>,
+    /// The day of the latest inspection; `None` when never inspected.
+    pub last_inspected_at: Option<NaiveDate>,
+    /// Days past the frequency; `None` when never inspected.
+    pub days_overdue: Option<i64>,
+    pub frequency_days: i64,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// The active venues overdue on `date`, most overdue first, by the rule coverage counts with.
+pub fn overdue_venues(
+    store: &Store,
+    config: &PlanningConfig,
+    date: NaiveDate,
+) -> anyhow::Result<Vec<OverdueVenue>> {
+    let areas = store.areas()?;
+    let locator = AreaLocator::new(&areas);
+    let venues = store.venues()?;
+    let visits = store.visits().context("reading inspections")?;
+    let name_at = |s: &crate::planning::coverage::Standing, level| {
+        locator
+            .locate(s.venue.position, level)
+            .map(|a| a.name.clone())
+    };
+    Ok(overdue(config, date, &venues, &visits)
+        .iter()
+        .map(|s| OverdueVenue {
+            id: s.venue.id,
+            name: s.venue.name.clone(),
+            kind: s.venue.kind,
+            township: name_at(s, AreaLevel::Township),
+            community: name_at(s, AreaLevel::Community),
+            responsible_unit: s.venue.responsible_unit.clone(),
+            last_inspected_at: s.last_inspected,
+            days_overdue: s.days_overdue,
+            frequency_days: *config.frequency_days.get(s.venue.kind),
+            lon: s.venue.position.lon,
+            lat: s.venue.position.lat,
+        })
+        .collect())
+}
+
+/// Inspections and their outcomes in `weeks` weeks ending on `last_day`, oldest first.
+pub fn weekly_findings(
+    store: &Store,
+    last_day: NaiveDate,
+    weeks: usize,
+) -> anyhow::Result<Vec<WeekFigures>> {
+    let first = last_day - TimeDelta::days(7 * weeks as i64 - 1);
+    let counts = store.inspection_counts_by_day(first, last_day)?;
+    Ok(weekly(&counts, last_day, weeks))
 }

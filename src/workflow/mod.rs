@@ -4,5 +4,10 @@
 
 mod daily;
 pub mod history;
+mod lighting;
 
-pub use daily::{PlanOptions, coverage_report, plan_inspections, plan_lighting};
+pub use daily::{
+    OverdueVenue, PlanOptions, coverage_report, overdue_venues, plan_inspections, plan_lighting,
+    weekly_findings,
+};
+pub use lighting::CityLighting;

@@ -70,14 +70,73 @@ pub struct CoverageInputs<'a> {
     pub follow_ups: &'a [FollowUp],
 }
 
-pub fn coverage(input: &CoverageInputs) -> CoverageReport {
-    let date = input.date;
-    let period_start = date - TimeDelta::days(input.period_days.max(1) - 1);
+/// Where an active venue stands on a date: the one rule both the coverage figures and the
+/// overdue list follow, so a venue on the list is always one the figures count as overdue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing<'a> {
+    pub venue: &'a Venue,
+    /// The latest inspection on or before the date.
+    pub last_inspected: Option<NaiveDate>,
+    /// Days past the kind's frequency (0 when on time); `None` when never inspected.
+    pub days_overdue: Option<i64>,
+}
+
+impl Standing<'_> {
+    pub fn covered(&self) -> bool {
+        self.days_overdue == Some(0)
+    }
+}
+
+/// Every active venue's standing on `date`, in the venues' order.
+pub fn standings<'a>(
+    config: &PlanningConfig,
+    date: NaiveDate,
+    venues: &'a [Venue],
+    visits: &[Visit],
+) -> Vec<Standing<'a>> {
     let mut latest: HashMap<i64, NaiveDate> = HashMap::new();
-    for v in input.visits.iter().filter(|v| v.day <= date) {
+    for v in visits.iter().filter(|v| v.day <= date) {
         let e = latest.entry(v.venue_id).or_insert(v.day);
         *e = (*e).max(v.day);
     }
+    venues
+        .iter()
+        .filter(|v| v.status == VenueStatus::Active)
+        .map(|venue| {
+            let last_inspected = latest.get(&venue.id).copied();
+            Standing {
+                venue,
+                last_inspected,
+                days_overdue: config.days_overdue(venue.kind, last_inspected, date),
+            }
+        })
+        .collect()
+}
+
+/// The active venues not covered on `date`, most overdue first: never inspected before any
+/// late one (nothing at all is known of them), then by days overdue; ties by venue id.
+pub fn overdue<'a>(
+    config: &PlanningConfig,
+    date: NaiveDate,
+    venues: &'a [Venue],
+    visits: &[Visit],
+) -> Vec<Standing<'a>> {
+    let mut late: Vec<Standing> = standings(config, date, venues, visits)
+        .into_iter()
+        .filter(|s| !s.covered())
+        .collect();
+    late.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(s.days_overdue.unwrap_or(i64::MAX)),
+            s.venue.id,
+        )
+    });
+    late
+}
+
+pub fn coverage(input: &CoverageInputs) -> CoverageReport {
+    let date = input.date;
+    let period_start = date - TimeDelta::days(input.period_days.max(1) - 1);
     let mut by_area: BTreeMap<Option<i64>, CoverageFigures> = BTreeMap::new();
     let mut total = CoverageFigures::default();
     let area_of = |venue: i64| input.area_of.get(&venue).copied();
@@ -85,25 +144,23 @@ pub fn coverage(input: &CoverageInputs) -> CoverageReport {
         f(by_area.entry(area).or_default());
         f(&mut total);
     };
-    for v in input.venues {
-        match v.status {
-            VenueStatus::Active => {
-                let covered = input
-                    .config
-                    .days_overdue(v.kind, latest.get(&v.id).copied(), date)
-                    == Some(0);
-                add(area_of(v.id), &|f| {
-                    f.active += 1;
-                    if covered {
-                        f.covered += 1;
-                    } else {
-                        f.overdue += 1;
-                    }
-                });
+    for s in standings(input.config, date, input.venues, input.visits) {
+        let covered = s.covered();
+        add(area_of(s.venue.id), &|f| {
+            f.active += 1;
+            if covered {
+                f.covered += 1;
+            } else {
+                f.overdue += 1;
             }
-            VenueStatus::Suspended => add(area_of(v.id), &|f| f.suspended += 1),
-            VenueStatus::Closed => {}
-        }
+        });
+    }
+    for v in input
+        .venues
+        .iter()
+        .filter(|v| v.status == VenueStatus::Suspended)
+    {
+        add(area_of(v.id), &|f| f.suspended += 1);
     }
     for visit in input
         .visits
@@ -197,6 +254,9 @@ pub fn coverage_geojson(report: &CoverageReport, areas: &[Area]) -> geojson::Fea
         foreign_members: None,
     }
 }
+
+mod weekly;
+pub use weekly::{WeekFigures, weekly};
 
 #[cfg(test)]
 mod tests;

@@ -151,3 +151,41 @@ fn figures_equal_the_hand_count() {
     assert_eq!(props["covered"], 1);
     assert_eq!(props["level"], "community");
 }
+
+#[test]
+fn the_overdue_list_is_what_the_figures_count_most_overdue_first() {
+    use Outcome::*;
+    use VenueKind::*;
+    use VenueStatus::*;
+    let config = PlanningConfig::default();
+    let venues = vec![
+        venue(1, Entertainment, Active), // 5 days ago, due every 7: covered
+        venue(2, Entertainment, Active), // 10 days ago: 3 days overdue
+        venue(3, Rental, Active),        // never
+        venue(4, Bathhouse, Suspended),  // not active: never listed
+        venue(5, Rental, Active),        // 31 days ago, due every 30: 1 day overdue
+        venue(6, Rental, Active),        // never
+    ];
+    let visits = vec![
+        visit(1, -5, Compliant, "alice"),
+        visit(2, -10, Violation, "bob"),
+        visit(5, -31, Compliant, "alice"),
+        visit(1, 3, Compliant, "alice"), // after the date: ignored
+    ];
+    let list = overdue(&config, day(0), &venues, &visits);
+    let got: Vec<(i64, Option<i64>)> = list.iter().map(|s| (s.venue.id, s.days_overdue)).collect();
+    assert_eq!(got, vec![(3, None), (6, None), (2, Some(3)), (5, Some(1))]);
+    assert_eq!(list[2].last_inspected, Some(day(-10)));
+    let report = coverage(&CoverageInputs {
+        config: &config,
+        date: day(0),
+        period_days: 30,
+        level: "community",
+        areas: &[],
+        venues: &venues,
+        area_of: &HashMap::new(),
+        visits: &visits,
+        follow_ups: &[],
+    });
+    assert_eq!(report.total.overdue, list.len());
+}
