@@ -10,6 +10,7 @@ mod openapi;
 mod plans;
 mod tiles;
 mod views;
+mod web;
 mod writes;
 
 pub use error::ApiError;
@@ -208,6 +209,7 @@ pub fn router(state: Shared) -> Router {
         )
         .merge(writes::routes(&state.options))
         .route("/healthz", axum::routing::get(healthz))
+        .merge(web::routes())
         .layer(RequestBodyLimitLayer::new(state.options.max_request_bytes))
         .layer(
             CompressionLayer::new().compress_when(

@@ -1,0 +1,125 @@
+// The capture form for one stop: outcome, the checklist for the venue's kind (from the server's
+// configuration), notes, photos from the camera and the GPS fix. Saving puts the record in the
+// outbox on the phone first; a poor or distant fix is a warning, never a block.
+
+import { language, t, term } from "./i18n.js";
+import * as outbox from "./outbox.js";
+import { districtNow, el } from "./ui.js";
+
+const ANSWERS = ["yes", "no", "na"];
+
+export function openCaptureForm(container, { app, stop, position, onSaved }) {
+  const startedAt = districtNow(app.utc_offset_minutes);
+  const items = app.checklists?.[stop.category] || app.checklists?.other || [];
+  const label = (item) => (language() === "zh-CN" ? item.zh : item.en);
+  const gpsLine = el("p", { class: "gps", id: "gps-status" });
+  const photoList = el("ul", { class: "photo-list" });
+  const photos = [];
+  const form = el(
+    "form",
+    { class: "capture", id: "capture-form" },
+    el("h2", {}, t("capture.title", { name: stop.name })),
+    el(
+      "fieldset",
+      { class: "outcomes" },
+      el("legend", {}, t("capture.outcome")),
+      app.outcomes.map((o) =>
+        el("label", { class: `outcome ${o}` }, el("input", { type: "radio", name: "outcome", value: o, required: true }), term("outcome", o)),
+      ),
+    ),
+    el(
+      "fieldset",
+      { class: "checklist" },
+      el("legend", {}, t("capture.checklist")),
+      items.map((item) =>
+        el(
+          "div",
+          { class: "check" },
+          el("span", {}, label(item)),
+          el(
+            "span",
+            { class: "answers" },
+            ANSWERS.map((a) =>
+              el("label", {}, el("input", { type: "radio", name: `check:${item.id}`, value: a, checked: a === "na" }), t(`capture.answer.${a}`)),
+            ),
+          ),
+        ),
+      ),
+    ),
+    el("label", { class: "notes" }, t("capture.notes"), el("textarea", { name: "notes", rows: 3, maxlength: 4000 })),
+    el(
+      "label",
+      { class: "photos" },
+      t("capture.photos"),
+      el("input", { type: "file", name: "photo", accept: "image/jpeg,image/png,image/webp,image/heic", capture: "environment", multiple: true }),
+    ),
+    photoList,
+    gpsLine,
+    el("p", { class: "error", role: "alert" }),
+    el(
+      "div",
+      { class: "actions" },
+      el("button", { type: "submit", class: "primary" }, t("capture.save")),
+      el("button", { type: "button", onclick: () => close() }, t("common.cancel")),
+    ),
+  );
+  form.querySelector('input[type="file"]').addEventListener("change", (e) => {
+    for (const f of e.target.files) photos.push(f);
+    e.target.value = "";
+    photoList.replaceChildren(...photos.map((f) => el("li", {}, `${f.name} (${Math.ceil(f.size / 1024)} KB)`)));
+  });
+  const showGps = () => {
+    gpsLine.replaceChildren(...gpsWarnings(position, stop, app.gps).map((w) => el("span", { class: w.level }, w.text)));
+  };
+  showGps();
+  const gpsTimer = setInterval(showGps, 2000);
+  const close = () => {
+    clearInterval(gpsTimer);
+    container.hidden = true;
+  };
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const checklist = {};
+    for (const item of items) checklist[item.id] = data.get(`check:${item.id}`) || "na";
+    const notes = data.get("notes").trim();
+    const inspection = {
+      client_uuid: crypto.randomUUID(),
+      venue_id: stop.target.id,
+      started_at: startedAt,
+      finished_at: districtNow(app.utc_offset_minutes),
+      outcome: data.get("outcome"),
+      checklist,
+      notes: notes || null,
+      gps: position.fix ? { at: { lon: position.fix.lon, lat: position.fix.lat }, accuracy_m: position.fix.accuracy_m } : null,
+    };
+    try {
+      await outbox.enqueue(inspection, photos, stop.name);
+    } catch (err) {
+      // The phone could not even keep it: say so, and keep the form as it is.
+      form.querySelector(".error").textContent = t("capture.not_saved", { message: err.message });
+      return;
+    }
+    close();
+    onSaved();
+  });
+  container.hidden = false;
+  container.replaceChildren(form);
+  return close;
+}
+
+/** What the user should know about the fix before saving. */
+function gpsWarnings(position, stop, limits) {
+  if (!position.fix) {
+    return [{ level: "warn", text: t(position.error === "denied" ? "capture.gps_denied" : "capture.gps_waiting") }];
+  }
+  const accuracy = Math.round(position.fix.accuracy_m);
+  const distance = Math.round(
+    new maplibregl.LngLat(position.fix.lon, position.fix.lat).distanceTo(new maplibregl.LngLat(stop.at.lon, stop.at.lat)),
+  );
+  const out = [{ level: "ok", text: t("capture.gps_fix", { accuracy, distance }) }];
+  if (accuracy > limits.poor_accuracy_m) out.push({ level: "warn", text: t("capture.gps_poor", { limit: limits.poor_accuracy_m }) });
+  if (distance > limits.far_from_venue_m) out.push({ level: "warn", text: t("capture.gps_far", { limit: limits.far_from_venue_m }) });
+  return out;
+}

@@ -1,0 +1,272 @@
+// The lighting planner's desk: blind spots by severity, lamps by status, data gaps kept apart,
+// proposed lamps with a K control, the crew's repair route, the illuminance at any clicked point
+// with the lamps that make it, and exports of what is shown.
+
+import * as api from "./api.js";
+import { number, percent, t, term } from "./i18n.js";
+import { createMap, ready, showGeoJson } from "./map.js";
+import { layerTitles } from "./layers.js";
+import { download, el, failureText, planTime, table, toCsv } from "./ui.js";
+
+const LAMP_COLOURS = ["match", ["get", "status"], "working", "#f5c400", "broken", "#e03131", "#8d96a0"];
+
+export async function mount(root, { app }) {
+  const mapBox = el("div", { class: "map", id: "map" });
+  const panel = el("aside", { class: "panel", id: "planner-panel" });
+  root.append(el("div", { class: "desk" }, mapBox, panel));
+  const map = createMap(mapBox, app);
+  const cleanups = [];
+
+  let data;
+  try {
+    data = await loadLayers();
+  } catch (err) {
+    panel.append(el("p", { class: "error" }, failureText(err)));
+    return () => map.remove();
+  }
+  const titles = await layerTitles();
+  const breaks = severityBreaks(data.blind_spots.features);
+  const proposals = [...data.lamp_proposals.features].sort((a, b) => a.properties.rank - b.properties.rank);
+  let k = Math.min(proposals.length, 10);
+
+  const proposalList = el("div", { id: "proposal-list" });
+  const renderProposals = () => {
+    map.getLayer("proposals") && map.setFilter("proposals", ["<=", ["get", "rank"], k]);
+    const shown = proposals.slice(0, k);
+    proposalList.replaceChildren(
+      el("p", {}, t("planner.proposals_effect", { k, left: percent(shown.at(-1)?.properties.deficit_left_share ?? 1) })),
+      table(
+        [
+          { label: t("planner.rank"), value: (f) => f.properties.rank, class: "num" },
+          { label: t("planner.road_class"), value: (f) => term("road", f.properties.road_class) },
+          { label: t("planner.gain_lx"), value: (f) => number(f.properties.gain_lx, 1), class: "num" },
+          { label: t("planner.deficit_left"), value: (f) => percent(f.properties.deficit_left_share), class: "num" },
+        ],
+        shown,
+        { class: "compact" },
+      ),
+    );
+  };
+
+  const counts = countBy(data.blind_spots.features, (f) => f.properties.kind);
+  const lampCounts = countBy(data.lamps.features, (f) => f.properties.status);
+  panel.append(
+    el("h2", {}, t("planner.title")),
+    el(
+      "section",
+      { class: "summary", id: "planner-summary" },
+      el("p", {}, t("planner.blind_spot_counts", { corners: counts.corner || 0, stretches: counts.stretch || 0 })),
+      el("p", {}, t("planner.lamp_counts", { working: lampCounts.working || 0, broken: lampCounts.broken || 0, unknown: lampCounts.unknown || 0 })),
+      el("p", { class: "muted" }, t("planner.data_gap_note", { n: data.data_gaps.features.length })),
+    ),
+    legend(titles, breaks),
+    el("h3", {}, titles.lamp_proposals),
+    el(
+      "label",
+      { class: "k-control" },
+      t("planner.k"),
+      el("input", {
+        type: "range", min: 1, max: Math.max(proposals.length, 1), value: k, id: "k",
+        oninput: (e) => {
+          k = Number(e.target.value);
+          e.target.nextElementSibling.textContent = k;
+          renderProposals();
+        },
+      }),
+      el("output", {}, k),
+    ),
+    proposalList,
+    el("h3", {}, t("planner.repair_route")),
+    el("div", { id: "repair-route" }),
+    el("h3", {}, t("planner.exports")),
+    el(
+      "div",
+      { class: "exports" },
+      exportButton(t("planner.export_blind_spots_geojson"), "blind-spots.geojson", () => JSON.stringify(data.blind_spots), "application/geo+json", "export-blind-spots"),
+      exportButton(t("planner.export_proposals_geojson"), "lamp-proposals.geojson", () => JSON.stringify({ type: "FeatureCollection", features: proposals.slice(0, k) }), "application/geo+json", "export-proposals"),
+      exportButton(t("planner.export_blind_spots_csv"), "blind-spots.csv", () => blindSpotCsv(data.blind_spots.features), "text/csv", "export-blind-spots-csv"),
+      exportButton(t("planner.export_proposals_csv"), "lamp-proposals.csv", () => proposalCsv(proposals.slice(0, k)), "text/csv", "export-proposals-csv"),
+    ),
+    el("p", { class: "muted" }, t("planner.click_hint")),
+  );
+  renderProposals();
+
+  await ready(map);
+  drawLayers(map, data, breaks);
+  renderProposals();
+  showRepairRoute(map, panel.querySelector("#repair-route"), cleanups);
+  const onClick = (e) => showIlluminance(map, e.lngLat);
+  map.on("click", onClick);
+  return () => {
+    cleanups.forEach((c) => c());
+    map.remove();
+  };
+}
+
+async function loadLayers() {
+  const ids = ["blind_spots", "lamps", "data_gaps", "lamp_proposals"];
+  const layers = await Promise.all(ids.map((id) => api.get(`/api/layers/${id}?limit=100000`)));
+  return Object.fromEntries(ids.map((id, i) => [id, layers[i]]));
+}
+
+/** Quantile breaks of severity, so the colours split the district's own spots evenly. */
+function severityBreaks(features) {
+  const values = features.map((f) => f.properties.severity).sort((a, b) => a - b);
+  if (!values.length) return [1, 2, 3];
+  const q = (p) => values[Math.min(values.length - 1, Math.floor(p * values.length))];
+  const b = [q(0.5), q(0.8), q(0.95)];
+  // Strictly increasing stops, as MapLibre's `step` requires.
+  for (let i = 1; i < b.length; i++) if (b[i] <= b[i - 1]) b[i] = b[i - 1] + 1e-6;
+  return b;
+}
+
+const SEVERITY_COLOURS = ["#ffc078", "#fd7e14", "#d9480f", "#a61e4d"];
+
+function severityColour(breaks) {
+  return ["step", ["get", "severity"], SEVERITY_COLOURS[0], breaks[0], SEVERITY_COLOURS[1], breaks[1], SEVERITY_COLOURS[2], breaks[2], SEVERITY_COLOURS[3]];
+}
+
+function drawLayers(map, data, breaks) {
+  showGeoJson(map, "data_gaps", data.data_gaps, [
+    { id: "data-gaps", type: "line", paint: { "line-color": "#9c36b5", "line-width": 2, "line-dasharray": [1, 1.5], "line-opacity": 0.7 } },
+  ]);
+  showGeoJson(map, "blind_spots", data.blind_spots, [
+    { id: "blind-stretches", type: "line", filter: ["==", ["geometry-type"], "LineString"], layout: { "line-cap": "round" }, paint: { "line-color": severityColour(breaks), "line-width": ["interpolate", ["linear"], ["zoom"], 13, 2, 17, 6] } },
+    { id: "blind-corners", type: "circle", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-color": severityColour(breaks), "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 3, 17, 8], "circle-stroke-color": "#000", "circle-stroke-width": 0.5 } },
+  ]);
+  showGeoJson(map, "lamps", data.lamps, [
+    { id: "lamps", type: "circle", paint: { "circle-color": LAMP_COLOURS, "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 1.5, 17, 5], "circle-stroke-color": "#222", "circle-stroke-width": 0.5 } },
+  ]);
+  showGeoJson(map, "lamp_proposals", data.lamp_proposals, [
+    { id: "proposals", type: "circle", paint: { "circle-color": "#2f9e44", "circle-radius": 8, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+  ]);
+}
+
+function legend(titles, breaks) {
+  const swatch = (colour, line) => el("span", { class: `swatch${line ? " line" : ""}`, style: `background:${colour}` });
+  const b = breaks.map((x) => number(x, 1));
+  return el(
+    "section",
+    { class: "legend", id: "planner-legend" },
+    el("h3", {}, titles.blind_spots, " · ", t("planner.severity")),
+    el("ul", {}, [
+      el("li", {}, swatch(SEVERITY_COLOURS[0]), `< ${b[0]}`),
+      el("li", {}, swatch(SEVERITY_COLOURS[1]), `${b[0]} – ${b[1]}`),
+      el("li", {}, swatch(SEVERITY_COLOURS[2]), `${b[1]} – ${b[2]}`),
+      el("li", {}, swatch(SEVERITY_COLOURS[3]), `≥ ${b[2]}`),
+    ]),
+    el("ul", {}, [
+      el("li", {}, swatch("#f5c400"), `${titles.lamps}: ${term("lamp", "working")}`),
+      el("li", {}, swatch("#e03131"), `${titles.lamps}: ${term("lamp", "broken")}`),
+      el("li", {}, swatch("#8d96a0"), `${titles.lamps}: ${term("lamp", "unknown")}`),
+      el("li", {}, swatch("#9c36b5", true), titles.data_gaps),
+      el("li", {}, swatch("#2f9e44"), titles.lamp_proposals),
+      el("li", {}, swatch("#e8590c", true), t("planner.repair_route")),
+    ]),
+  );
+}
+
+async function showRepairRoute(map, box, cleanups) {
+  let plan;
+  try {
+    plan = await api.get("/api/plans/today?duty=lighting");
+  } catch (err) {
+    box.append(el("p", { class: "muted" }, err.status === 404 ? t("planner.no_repair_route") : failureText(err)));
+    return;
+  }
+  for (const route of plan.routes) {
+    const line = { type: "Feature", geometry: { type: "LineString", coordinates: route.path.map((p) => [p.lon, p.lat]) }, properties: {} };
+    showGeoJson(map, `crew-${route.team_id}`, line, [
+      { id: `crew-${route.team_id}`, type: "line", paint: { "line-color": "#e8590c", "line-width": 3, "line-dasharray": [3, 1] } },
+    ]);
+    for (const stop of route.stops) {
+      const badge = el("span", { class: "stop-marker crew" }, String(stop.seq));
+      const marker = new maplibregl.Marker({ element: badge }).setLngLat([stop.at.lon, stop.at.lat]).addTo(map);
+      cleanups.push(() => marker.remove());
+    }
+    box.append(
+      el("p", {}, t("planner.crew_line", { team: route.team, stops: route.stops.length, start: planTime(route.start_s), end: planTime(route.end_s) })),
+      el("ol", { class: "crew-stops" }, route.stops.map((s) => el("li", {}, `${planTime(s.arrival_s)} ${term("crew", s.category)} · ${s.name} · ${number(s.score, 1)} lx`))),
+    );
+  }
+}
+
+async function showIlluminance(map, lngLat) {
+  const popup = new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(lngLat).setHTML("…").addTo(map);
+  let at;
+  try {
+    at = await api.get(`/api/lighting/at?lon=${lngLat.lng.toFixed(7)}&lat=${lngLat.lat.toFixed(7)}`);
+  } catch (err) {
+    popup.setDOMContent(el("p", { class: "error" }, failureText(err)));
+    return;
+  }
+  const street = at.nearest_street;
+  popup.setDOMContent(
+    el(
+      "div",
+      { class: "lux-popup" },
+      el("strong", {}, t("planner.lux_here", { lux: number(at.lux, 2) })),
+      street
+        ? el("p", {}, t("planner.street_requirement", { name: street.name || term("road", street.road_class), min: number(street.required_min_lux, 1), avg: number(street.required_avg_lux, 1) }))
+        : null,
+      at.lamps.length
+        ? table(
+            [
+              { label: t("planner.lamp"), value: (l) => l.id },
+              { label: t("planner.distance_m"), value: (l) => number(l.distance_m, 0), class: "num" },
+              { label: t("planner.height_m"), value: (l) => number(l.height_m, 1), class: "num" },
+              { label: "lx", value: (l) => number(l.lux, 2), class: "num" },
+            ],
+            at.lamps,
+            { class: "compact" },
+          )
+        : el("p", { class: "muted" }, t("planner.no_lamps_near")),
+    ),
+  );
+}
+
+function exportButton(label, filename, body, type, id) {
+  return el("button", { type: "button", id, onclick: () => download(filename, body(), type) }, label);
+}
+
+function blindSpotCsv(features) {
+  const p = (f) => f.properties;
+  return toCsv(
+    [
+      { label: "kind", value: (f) => p(f).kind },
+      { label: "severity", value: (f) => p(f).severity.toFixed(3) },
+      { label: "lux", value: (f) => p(f).lux },
+      { label: "required_min_lx", value: (f) => p(f).required_min_lx },
+      { label: "lighting_class", value: (f) => p(f).lighting_class },
+      { label: "road_class", value: (f) => p(f).road_class },
+      { label: "length_m", value: (f) => p(f).length_m?.toFixed(1) ?? "" },
+      { label: "confirmed", value: (f) => p(f).confirmed },
+      { label: "lon", value: (f) => p(f).darkest_lon ?? f.geometry.coordinates[0] },
+      { label: "lat", value: (f) => p(f).darkest_lat ?? f.geometry.coordinates[1] },
+    ],
+    [...features].sort((a, b) => b.properties.severity - a.properties.severity),
+  );
+}
+
+function proposalCsv(features) {
+  return toCsv(
+    [
+      { label: "rank", value: (f) => f.properties.rank },
+      { label: "lon", value: (f) => f.geometry.coordinates[0] },
+      { label: "lat", value: (f) => f.geometry.coordinates[1] },
+      { label: "road_class", value: (f) => f.properties.road_class },
+      { label: "gain_lx", value: (f) => f.properties.gain_lx.toFixed(2) },
+      { label: "removed_lx", value: (f) => f.properties.removed_lx.toFixed(2) },
+      { label: "deficit_left_share", value: (f) => f.properties.deficit_left_share.toFixed(4) },
+      { label: "height_m", value: (f) => f.properties.height_m },
+      { label: "flux_lm", value: (f) => f.properties.flux_lm },
+    ],
+    features,
+  );
+}
+
+function countBy(items, key) {
+  const out = {};
+  for (const i of items) out[key(i)] = (out[key(i)] || 0) + 1;
+  return out;
+}

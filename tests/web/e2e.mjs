@@ -1,0 +1,218 @@
+// The web map end to end, in Debian's headless Chromium driven by Playwright: an inspector's
+// night with a signal that drops, a planner's lighting review, a manager's coverage check.
+// Run by tests/web_map.rs against the real server on 127.0.0.1 over a demo data folder:
+//   node tests/web/e2e.mjs BASE_URL SCREENSHOT_DIR
+// Prints one JSON line at the end for the Rust side to check against the store.
+
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const [base, shots] = process.argv.slice(2);
+assert.ok(base && shots, "usage: e2e.mjs BASE_URL SCREENSHOT_DIR");
+mkdirSync(shots, { recursive: true });
+const PASSWORD = "patrolmap-demo";
+/** The demo's plan day at 20:30 in the district (UTC+8): the night teams are out. */
+const DEMO_EVENING = new Date("2026-11-20T12:30:00Z");
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+});
+const problems = [];
+const outside = [];
+const result = {};
+
+/** A fresh browser profile that may only talk to the loopback, with its console watched. */
+async function newContext(options) {
+  const context = await browser.newContext({ acceptDownloads: true, ...options });
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.protocol === "data:" || url.protocol === "blob:" || LOOPBACK.has(url.hostname)) return route.continue();
+    outside.push(url.href);
+    return route.abort("blockedbyclient");
+  });
+  context.on("request", (r) => {
+    const url = new URL(r.url());
+    if (!["data:", "blob:"].includes(url.protocol) && !LOOPBACK.has(url.hostname)) outside.push(url.href);
+  });
+  return context;
+}
+
+function watch(page, name) {
+  page.on("console", (m) => {
+    if (m.type() === "error" || /no .* text for /.test(m.text())) problems.push(`${name}: console ${m.type()}: ${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => problems.push(`${name}: page error: ${e.message}`));
+}
+
+async function signIn(page, username) {
+  await page.goto(base);
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', PASSWORD);
+  await page.click('button[type="submit"]');
+}
+
+async function toEnglish(page) {
+  await page.click("#lang");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+}
+
+async function mapSettled(page, overlay) {
+  await page.waitForFunction(
+    (overlay) => {
+      const m = document.querySelector("#map");
+      return m?.dataset.basemap === "drawn" && (!overlay || (m.dataset.drawn || "").split(" ").includes(overlay));
+    },
+    overlay,
+    { timeout: 30000 },
+  );
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${shots}/${name}.png` });
+}
+
+// --- The inspector: route, map, offline capture with a photo, back online. ---
+{
+  const context = await newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    permissions: ["geolocation"],
+    geolocation: { longitude: 24.9378, latitude: 60.1766, accuracy: 12 },
+  });
+  const page = await context.newPage();
+  await page.clock.setFixedTime(DEMO_EVENING);
+  watch(page, "inspector");
+  await signIn(page, "inspector1");
+  await page.waitForSelector(".stops li");
+  const stops = await page.locator(".stops li").count();
+  assert.ok(stops > 0, "the route list shows stops");
+  await mapSettled(page, "route-line");
+  assert.equal(await page.locator(".stop-marker").count(), stops, "every stop is numbered on the map");
+  assert.ok(await page.locator(".me").isVisible(), "the inspector's own position is on the map");
+  const next = await page.locator(".next-stop a").evaluateAll((as) => as.map((a) => a.href));
+  assert.ok(next.some((h) => h.startsWith("https://uri.amap.com/navigation?to=")), "an AMap link to the next stop");
+  assert.ok(next.some((h) => h.startsWith("geo:")), "a geo: link to the next stop");
+
+  // The signal drops in front of the venue.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await context.setOffline(true);
+  const first = page.locator(".stops li").first();
+  const venueId = Number(await first.getAttribute("data-venue"));
+  await first.locator("button").click();
+  await page.click("#record");
+  await page.check('input[name="outcome"][value="violation"]');
+  const firstCheck = page.locator(".checklist .check").first();
+  await firstCheck.locator('input[value="no"]').check();
+  await page.fill('textarea[name="notes"]', "包厢门锁未拆除，已责令整改");
+  await page.setInputFiles('input[type="file"]', {
+    name: "scene.png",
+    mimeType: "image/png",
+    buffer: readFileSync(new URL("./scene.png", import.meta.url)),
+  });
+  await page.waitForSelector(".photo-list li");
+  await page.waitForSelector("#gps-status .ok");
+  await page.click('#capture-form button[type="submit"]');
+  await page.waitForSelector("#outbox li.waiting");
+  assert.match(await page.textContent("#outbox-status"), /1/);
+  const queued = await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("patrolmap");
+        open.onsuccess = () => {
+          const get = open.result.transaction("outbox").objectStore("outbox").getAll();
+          get.onsuccess = () => resolve(get.result.map((i) => ({ uuid: i.uuid, photos: i.photos.length })));
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+  assert.equal(queued.length, 1, "the inspection waits in the outbox");
+  assert.equal(queued[0].photos, 1, "with its photo");
+  await shot(page, "inspector-offline-zh");
+
+  await context.setOffline(false);
+  await page.waitForSelector("#outbox li", { state: "detached", timeout: 60000 });
+  await page.waitForSelector("#outbox-status.ok");
+  await shot(page, "inspector-zh");
+
+  // With no signal at all, the app still opens, with the day's route and map from the cache.
+  await page.waitForSelector('body[data-offline-ready="true"]');
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector(".stops li.done");
+  await mapSettled(page, "route-line");
+  assert.equal(await page.locator(".stops li").count(), stops, "the whole route opens offline");
+  await context.setOffline(false);
+  await toEnglish(page);
+  await page.waitForSelector(".stops li");
+  await mapSettled(page, "route-line");
+  await shot(page, "inspector-en");
+  await first.locator("button").click();
+  await page.click("#record");
+  await shot(page, "inspector-capture-en");
+  result.inspection = { uuid: queued[0].uuid, venue_id: venueId, photos: 1 };
+  await context.close();
+}
+
+// --- The planner: blind spots, proposals with K, a point's illuminance, exports. ---
+{
+  const context = await newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  watch(page, "planner");
+  await signIn(page, "planner");
+  await page.waitForSelector("#planner-legend");
+  await mapSettled(page, "blind-stretches");
+  const drawn = await page.getAttribute("#map", "data-drawn");
+  for (const layer of ["blind-corners", "proposals", "lamps"]) assert.ok(drawn.includes(layer), `${layer} is on the map (${drawn})`);
+  await page.locator("#k").fill("3");
+  assert.equal(await page.locator("#proposal-list tbody tr").count(), 3, "K = 3 shows three proposals");
+  const box = await page.locator("#map canvas").boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForSelector(".lux-popup");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-blind-spots")]);
+  const exported = JSON.parse(readFileSync(await download.path(), "utf8"));
+  assert.equal(exported.type, "FeatureCollection");
+  assert.ok(exported.features.length > 0 && exported.features.every((f) => f.properties.severity > 0), "the export holds the blind spots");
+  result.planner = { exported_blind_spots: exported.features.length };
+  await shot(page, "planner-zh");
+  await toEnglish(page);
+  await page.waitForSelector("#planner-legend");
+  await mapSettled(page, "blind-stretches");
+  await shot(page, "planner-en");
+  await context.close();
+}
+
+// --- The manager: the coverage map, the overdue list, follow-ups, the findings chart. ---
+{
+  const context = await newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  watch(page, "manager");
+  await signIn(page, "manager");
+  await page.waitForSelector("#coverage-legend");
+  await mapSettled(page, "coverage-fill");
+  const overdue = await page.locator("#overdue-table tbody tr").count();
+  assert.ok(overdue > 0, "the overdue list has venues");
+  assert.ok((await page.locator("#follow-up-table tbody tr").count()) > 0, "open follow-ups are listed");
+  assert.ok((await page.locator("#findings svg rect").count()) > 0, "the findings chart has bars");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-overdue")]);
+  const csv = readFileSync(await download.path(), "utf8").trim().split(/\r\n/);
+  assert.equal(csv.length, overdue + 1, "the overdue CSV has a header and one row per venue");
+  result.manager = { overdue };
+  await shot(page, "manager-zh");
+  await page.click('button[data-level="community"]');
+  await mapSettled(page, "coverage-fill");
+  await toEnglish(page);
+  await page.waitForSelector("#coverage-legend");
+  await mapSettled(page, "coverage-fill");
+  await shot(page, "manager-en");
+  await context.close();
+}
+
+await browser.close();
+assert.deepEqual(outside, [], "no request left the loopback");
+assert.deepEqual(problems, [], "the pages logged no errors");
+console.log(JSON.stringify(result));
