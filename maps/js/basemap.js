@@ -42,6 +42,19 @@ function inClass(list) {
   return ["in", ["get", "class"], ["literal", list]];
 }
 
+/** A road line for some classes; casings are the same line drawn wider underneath. */
+function road(id, classes, colour, base) {
+  return {
+    id,
+    type: "line",
+    source: "basemap",
+    "source-layer": "roads",
+    filter: inClass(classes),
+    layout: { "line-cap": "round", "line-join": "round" },
+    paint: { "line-color": colour, "line-width": width(base) },
+  };
+}
+
 export function basemapStyle(archiveUrl, theme, attribution) {
   const p = PALETTES[theme] || PALETTES.day;
   const src = { source: "basemap" };
@@ -71,42 +84,10 @@ export function basemapStyle(archiveUrl, theme, attribution) {
         minzoom: 14,
         paint: { "line-color": p.path, "line-width": width(1), "line-dasharray": [2, 1.5] },
       },
-      {
-        id: "minor-casing",
-        type: "line",
-        ...src,
-        "source-layer": "roads",
-        filter: inClass(MINOR),
-        layout: { "line-cap": "round", "line-join": "round" },
-        paint: { "line-color": p.minorCasing, "line-width": width(4) },
-      },
-      {
-        id: "minor",
-        type: "line",
-        ...src,
-        "source-layer": "roads",
-        filter: inClass(MINOR),
-        layout: { "line-cap": "round", "line-join": "round" },
-        paint: { "line-color": p.minor, "line-width": width(3) },
-      },
-      {
-        id: "major-casing",
-        type: "line",
-        ...src,
-        "source-layer": "roads",
-        filter: inClass(MAJOR),
-        layout: { "line-cap": "round", "line-join": "round" },
-        paint: { "line-color": p.majorCasing, "line-width": width(7) },
-      },
-      {
-        id: "major",
-        type: "line",
-        ...src,
-        "source-layer": "roads",
-        filter: inClass(MAJOR),
-        layout: { "line-cap": "round", "line-join": "round" },
-        paint: { "line-color": p.major, "line-width": width(5.5) },
-      },
+      road("minor-casing", MINOR, p.minorCasing, 4),
+      road("minor", MINOR, p.minor, 3),
+      road("major-casing", MAJOR, p.majorCasing, 7),
+      road("major", MAJOR, p.major, 5.5),
     ],
   };
 }

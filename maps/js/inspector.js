@@ -97,7 +97,7 @@ export async function mount(root, { app, session }) {
   await ready(map);
   showRoute(map, route, { done, badges, open: openStop, cleanups });
   const b = boundsOf(route.path.length ? route.path : route.stops.map((s) => s.at));
-  if (b) map.fitBounds(b, { padding: 30, animate: false });
+  if (b) map.fitBounds(b, { padding: { top: 40, bottom: 40, left: 30, right: 60 }, animate: false });
   return () => {
     cleanups.forEach((c) => c());
     map.remove();

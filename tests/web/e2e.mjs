@@ -162,10 +162,15 @@ async function shot(page, name) {
 {
   const context = await newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
+  const archiveReads = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname === "/tiles/basemap.pmtiles") archiveReads.push(r.status());
+  });
   watch(page, "planner");
   await signIn(page, "planner");
   await page.waitForSelector("#planner-legend");
   await mapSettled(page, "blind-stretches");
+  assert.ok(archiveReads.length > 0 && archiveReads.every((s) => s === 206), `the basemap is read from the PMTiles archive by ranges (${archiveReads})`);
   const drawn = await page.getAttribute("#map", "data-drawn");
   for (const layer of ["blind-corners", "proposals", "lamps"]) assert.ok(drawn.includes(layer), `${layer} is on the map (${drawn})`);
   await page.locator("#k").fill("3");
