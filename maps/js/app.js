@@ -58,6 +58,8 @@ function wireHeader() {
   });
   document.getElementById("sign-out").addEventListener("click", async () => {
     await api.signOut();
+    // What the server showed this account stays with it; the outbox keeps its records.
+    navigator.serviceWorker?.controller?.postMessage({ type: "forget-data" });
     await render();
   });
 }

@@ -53,6 +53,8 @@ async function changed() {
 /** Keeps the record on the phone, then tries to send it. Resolves once it is safely stored. */
 export async function enqueue(inspection, photos, venueName) {
   const item = {
+    // Sent only under the account that recorded it, even if someone else signs in on the phone.
+    account: session()?.account.username,
     uuid: inspection.client_uuid,
     venue_id: inspection.venue_id,
     venue_name: venueName,
@@ -98,7 +100,7 @@ async function sendAll() {
 
 async function send(item) {
   const s = session();
-  if (!s) {
+  if (!s || (item.account && s.account.username !== item.account)) {
     item.error = "signed_out";
     return "later";
   }
