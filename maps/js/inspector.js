@@ -32,7 +32,13 @@ export async function mount(root, { app, session }) {
     listBox.append(el("p", { class: "error" }, failureText(err)));
   }
 
-  const showOutbox = (items) => renderOutbox(outboxBox, items);
+  // A discarded record never reached the server: its stop is open again.
+  const reopen = (item) => {
+    done.remove(item.venue_id);
+    badges.get(item.venue_id)?.classList.remove("done");
+    if (route) renderList();
+  };
+  const showOutbox = (items) => renderOutbox(outboxBox, items, reopen);
   cleanups.push(outbox.onChange(showOutbox));
   showOutbox(await outbox.list());
   outbox.startRetrying();
@@ -61,7 +67,7 @@ export async function mount(root, { app, session }) {
     map.easeTo({ center: [stop.at.lon, stop.at.lat], zoom: Math.max(map.getZoom(), 16) });
   };
 
-  const renderList = () => {
+  function renderList() {
     const next = route.stops.find((s) => !done.has(s.target.id));
     listBox.replaceChildren(
       el("h2", {}, t("inspector.route_title", { team: route.team, count: route.stops.length })),
@@ -78,7 +84,7 @@ export async function mount(root, { app, session }) {
       next ? nextStopBar(next) : el("p", { class: "all-done" }, t("inspector.all_done")),
       el("ol", { class: "stops" }, route.stops.map((s) => stopItem(s, done.has(s.target.id), openStop))),
     );
-  };
+  }
   renderList();
 
   const offlineNote = el("p", { class: "muted offline-note", id: "offline-ready" });
@@ -238,10 +244,14 @@ function doneStore(date) {
       ids.add(id);
       localStorage.setItem(key, JSON.stringify([...ids]));
     },
+    remove: (id) => {
+      ids.delete(id);
+      localStorage.setItem(key, JSON.stringify([...ids]));
+    },
   };
 }
 
-function renderOutbox(box, items) {
+function renderOutbox(box, items, onDiscard) {
   const status = document.getElementById("outbox-status");
   const waiting = items.filter((i) => i.state === "waiting");
   const refused = items.filter((i) => i.state === "refused");
@@ -262,7 +272,7 @@ function renderOutbox(box, items) {
           `${i.venue_name} · ${term("outcome", i.inspection.outcome)} · ${t("outbox.photos", { n: i.photos.length })} · `,
           i.state === "waiting"
             ? t("outbox.waiting", { attempts: i.attempts, reason: i.error ? t(`outbox.error.${i.error.startsWith("http_") ? "server" : i.error}`) : "" })
-            : el("span", {}, t("outbox.refused", { reason: i.error }), " ", el("button", { type: "button", onclick: () => outbox.discard(i.uuid) }, t("outbox.discard"))),
+            : el("span", {}, t("outbox.refused", { reason: i.error }), " ", el("button", { type: "button", onclick: () => outbox.discard(i.uuid).then(() => onDiscard(i)) }, t("outbox.discard"))),
         ),
       ),
     ),

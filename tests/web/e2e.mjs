@@ -21,6 +21,8 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
 });
 const problems = [];
+/** Failed loads a step provokes on purpose; Chromium logs every one of them as a console error. */
+const provoked = [];
 const outside = [];
 const result = {};
 
@@ -42,6 +44,8 @@ async function newContext(options) {
 
 function watch(page, name) {
   page.on("console", (m) => {
+    const expected = provoked.some(([status, path]) => m.text().includes(`status of ${status}`) && m.location().url.endsWith(path));
+    if (expected) return;
     if (m.type() === "error" || /no .* text for /.test(m.text())) problems.push(`${name}: console ${m.type()}: ${m.text()} (${m.location().url})`);
   });
   page.on("pageerror", (e) => problems.push(`${name}: page error: ${e.message}`));
@@ -147,6 +151,21 @@ async function shot(page, name) {
   await mapSettled(page, "route-line");
   assert.equal(await page.locator(".stops li").count(), stops, "the whole route opens offline");
   await context.setOffline(false);
+  // A record the server will not take (a day the team has no plan) stays, with the reason shown.
+  await page.clock.setFixedTime(new Date("2026-11-25T12:30:00Z"));
+  provoked.push([403, "/api/inspections"]);
+  await page.locator(".stops li").nth(1).locator("button").click();
+  await page.click("#record");
+  await page.check('input[name="outcome"][value="compliant"]');
+  await page.click('#capture-form button[type="submit"]');
+  await page.waitForSelector("#outbox li.refused");
+  assert.match(await page.textContent("#outbox li.refused"), /not on your team's plan/);
+  await page.click("#outbox li.refused button");
+  await page.waitForSelector("#outbox li", { state: "detached" });
+  await page.waitForSelector(".stops li:nth-child(2):not(.done)");
+  provoked.pop();
+  await page.clock.setFixedTime(DEMO_EVENING);
+
   await toEnglish(page);
   await page.waitForSelector(".stops li");
   await mapSettled(page, "route-line");
