@@ -51,7 +51,9 @@ export function openCaptureForm(container, { app, stop, position, onSaved }) {
       "label",
       { class: "photos" },
       t("capture.photos"),
-      el("input", { type: "file", name: "photo", accept: "image/jpeg,image/png,image/webp,image/heic", capture: "environment", multiple: true }),
+      // The browser's own file button speaks the phone's language; this one speaks the app's.
+      el("span", { class: "button" }, t("capture.take_photo")),
+      el("input", { type: "file", name: "photo", class: "visually-hidden", accept: "image/jpeg,image/png,image/webp,image/heic", capture: "environment", multiple: true }),
     ),
     photoList,
     gpsLine,

@@ -186,9 +186,16 @@ async function showRepairRoute(map, box, cleanups) {
     }
     box.append(
       el("p", {}, t("planner.crew_line", { team: route.team, stops: route.stops.length, start: planTime(route.start_s), end: planTime(route.end_s) })),
-      el("ol", { class: "crew-stops" }, route.stops.map((s) => el("li", {}, `${planTime(s.arrival_s)} ${term("crew", s.category)} · ${s.name} · ${number(s.score, 1)} lx`))),
+      el("ol", { class: "crew-stops" }, route.stops.map((s) => el("li", { title: s.name }, `${planTime(s.arrival_s)} ${crewJob(s)} · ${number(s.score, 1)} lx`))),
     );
   }
+}
+
+/** A crew stop in the page's language: a new lamp by its proposal rank, a repair by lamp id. */
+function crewJob(stop) {
+  return stop.target.kind === "proposal"
+    ? t("planner.crew_install", { rank: stop.reason?.rank ?? stop.target.id })
+    : t("planner.crew_repair", { id: stop.target.id });
 }
 
 async function showIlluminance(map, lngLat) {
