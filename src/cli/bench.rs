@@ -334,7 +334,7 @@ fn plan(
 
 /// Synthetic registry rows (`bench:N`, marked sample) at uniform random spots of the extent.
 fn add_venues(data: &std::path::Path, count: usize, seed: u64) -> anyhow::Result<()> {
-    use crate::model::{LonLat, Venue, VenueKind, VenueStatus};
+    use crate::model::{LonLat, Venue, VenueKind};
     use rand::{Rng, SeedableRng};
     let mut store = crate::store::Store::open(data)?;
     let extent = store.extent()?.ok_or_else(|| {
@@ -348,22 +348,15 @@ fn add_venues(data: &std::path::Path, count: usize, seed: u64) -> anyhow::Result
                 1 => VenueKind::Bathhouse,
                 _ => VenueKind::Rental,
             };
-            Venue {
-                id: 0,
-                source_id: format!("bench:{i}"),
+            Venue::sample(
+                format!("bench:{i}"),
                 kind,
-                name: format!("bench venue {i}"),
-                address: None,
-                position: LonLat::new(
+                format!("bench venue {i}"),
+                LonLat::new(
                     rng.random_range(extent.west..=extent.east),
                     rng.random_range(extent.south..=extent.north),
                 ),
-                opening_hours: None,
-                status: VenueStatus::Active,
-                responsible_unit: None,
-                complaints: 0,
-                sample: true,
-            }
+            )
         })
         .collect();
     let t = Instant::now();

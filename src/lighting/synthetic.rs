@@ -4,7 +4,7 @@
 
 use crate::model::{
     Corner, CornerKind, Lamp, LampStatus, LitTag, LocalFrame, LonLat, Oneway, StreetEdge, Venue,
-    VenueKind, VenueStatus,
+    VenueKind,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -144,19 +144,15 @@ pub fn synthetic_city(edges: usize, lamps: usize, seed: u64) -> SyntheticCity {
     let venues = (0..(edges / 50).max(1))
         .map(|i| Venue {
             id: i as i64 + 1,
-            source_id: format!("synthetic:venue/{i}"),
-            kind: VenueKind::ALL[rng.random_range(0..3)],
-            name: format!("venue {i}"),
-            address: None,
-            position: frame.to_lonlat([
-                rng.random_range(0.0..=side_m),
-                rng.random_range(0.0..=side_m),
-            ]),
-            opening_hours: None,
-            status: VenueStatus::Active,
-            responsible_unit: None,
-            complaints: 0,
-            sample: true,
+            ..Venue::sample(
+                format!("synthetic:venue/{i}"),
+                VenueKind::ALL[rng.random_range(0..3)],
+                format!("venue {i}"),
+                frame.to_lonlat([
+                    rng.random_range(0.0..=side_m),
+                    rng.random_range(0.0..=side_m),
+                ]),
+            )
         })
         .collect();
     SyntheticCity {

@@ -95,6 +95,26 @@ pub struct Venue {
     pub sample: bool,
 }
 
+impl Venue {
+    /// A generated, active venue with nothing known beyond its kind, name and place: what the
+    /// synthetic cities and load benchmarks fill a store with.
+    pub fn sample(source_id: String, kind: VenueKind, name: String, position: LonLat) -> Self {
+        Self {
+            id: 0,
+            source_id,
+            kind,
+            name,
+            address: None,
+            position,
+            opening_hours: None,
+            status: VenueStatus::Active,
+            responsible_unit: None,
+            complaints: 0,
+            sample: true,
+        }
+    }
+}
+
 /// A venue-like point of interest found in OSM: a suggestion for the registry, not a registry row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VenueCandidate {

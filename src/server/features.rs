@@ -185,6 +185,35 @@ fn layer_for<'a>(
     Ok((layer, layer.def.team_for(&who.0)))
 }
 
+/// A layer request resolved: the layer, its parsed query with the caller's team scope, every
+/// match, and the page of them to send.
+struct Selection<'a> {
+    layer: &'a Layer,
+    params: LayerParams,
+    hits: Vec<usize>,
+    shown: Vec<usize>,
+}
+
+fn select<'a>(
+    layers: &'a Layers,
+    id: &str,
+    who: &Signed,
+    raw: Option<&str>,
+    limits: (usize, usize),
+) -> Result<Selection<'a>, ApiError> {
+    let mut params = parse_params(raw, limits)?;
+    let (layer, team) = layer_for(layers, id, who)?;
+    params.query.team = team;
+    let hits = layer.select(&params.query);
+    let shown = page(&hits, &params);
+    Ok(Selection {
+        layer,
+        params,
+        hits,
+        shown,
+    })
+}
+
 /// A strong ETag from the bytes themselves.
 pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{:x}\"", Sha256::digest(bytes))
@@ -285,12 +314,10 @@ async fn layer_geojson(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let mut params = parse_params(raw.as_deref(), API_LIMIT)?;
     let layers = state.layers().await?;
-    let (layer, team) = layer_for(&layers, &id, &who)?;
-    params.query.team = team;
-    let hits = layer.select(&params.query);
-    let shown = page(&hits, &params);
+    let Selection {
+        layer, hits, shown, ..
+    } = select(&layers, &id, &who, raw.as_deref(), API_LIMIT)?;
     let extra = json!({
         "name": layer.def.id,
         "numberMatched": hits.len(),
@@ -420,12 +447,13 @@ async fn items(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let mut params = parse_params(raw.as_deref(), OGC_LIMIT)?;
     let layers = state.layers().await?;
-    let (layer, team) = layer_for(&layers, &id, &who)?;
-    params.query.team = team;
-    let hits = layer.select(&params.query);
-    let shown = page(&hits, &params);
+    let Selection {
+        layer,
+        params,
+        hits,
+        shown,
+    } = select(&layers, &id, &who, raw.as_deref(), OGC_LIMIT)?;
     let b = base(&headers);
     let here = |offset: usize| {
         let mut q = format!("limit={}&offset={offset}", params.limit);
