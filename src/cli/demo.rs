@@ -5,8 +5,12 @@ use super::import::{RegistryArgs, import_registry};
 use super::plan::{load_teams, parse_date, print_coverage, print_plan};
 use super::progress;
 use crate::ingest::osm::{OsmExtract, read_basemap_from, read_osm, read_osm_from};
-use crate::ingest::registry::{areas_geojson, parse_areas, parse_venues, venues_geojson};
-use crate::ingest::sample::{DEFAULT_SEED, DEFAULT_SYNTHETIC_RENTALS, sample_areas, sample_venues};
+use crate::ingest::registry::{
+    areas_geojson, lamps_geojson, parse_areas, parse_lamps, parse_venues, venues_geojson,
+};
+use crate::ingest::sample::{
+    DEFAULT_SEED, DEFAULT_SYNTHETIC_RENTALS, sample_areas, sample_lamp_survey, sample_venues,
+};
 use crate::model::AreaLevel;
 use crate::model::{BBox, DEFAULT_GRID_CELL_M, Grid};
 use crate::planning::PlanningConfig;
@@ -127,7 +131,19 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
         &areas_file,
         &areas_geojson(&sample_areas(&extent(&extract)?, args.seed, 4, 12)),
     )?;
+    // A lighting office's survey of the mapped lamps, imported like any lamp registry.
+    let survey_file = sample_dir.join("lamp-survey.geojson");
+    write(
+        &survey_file,
+        &lamps_geojson(&sample_lamp_survey(&extract.lamps, args.seed)),
+    )?;
     drop(store);
+    summaries.push(import_registry(
+        data,
+        &registry(&survey_file),
+        parse_lamps,
+        |s, f, rows| s.import_lamps(f, "registry:lamp-survey.geojson", rows),
+    )?);
     summaries.push(import_registry(
         data,
         &registry(&areas_file),

@@ -192,6 +192,9 @@ async function shot(page, name) {
   assert.ok(archiveReads.length > 0 && archiveReads.every((s) => s === 206), `the basemap is read from the PMTiles archive by ranges (${archiveReads})`);
   const drawn = await page.getAttribute("#map", "data-drawn");
   for (const layer of ["blind-corners", "proposals", "lamps"]) assert.ok(drawn.includes(layer), `${layer} is on the map (${drawn})`);
+  await page.waitForSelector(".crew-stops li");
+  assert.ok((await page.locator(".crew-stops li", { hasText: "维修路灯" }).count()) > 0, "the crew's route repairs broken lamps");
+  assert.match(await page.textContent("#planner-summary"), /损坏 [1-9]/, "broken lamps are counted");
   await page.locator("#k").fill("3");
   assert.equal(await page.locator("#proposal-list tbody tr").count(), 3, "K = 3 shows three proposals");
   const box = await page.locator("#map canvas").boundingBox();

@@ -13,7 +13,7 @@ pub use columns::ColumnMap;
 pub use lamps::{LAMP_FIELDS, parse_lamps};
 pub use record::{Record, read_records};
 pub use venues::{VENUE_FIELDS, parse_venues};
-pub use write::{areas_geojson, venues_geojson};
+pub use write::{areas_geojson, lamps_geojson, venues_geojson};
 
 use super::error::{InputError, RejectedFile};
 

@@ -1,7 +1,7 @@
 //! Registries written back as GeoJSON with the same field names the readers take, so that a
 //! generated registry goes through the same import path (and checks) as a government one.
 
-use crate::model::{Area, Venue};
+use crate::model::{Area, Lamp, Venue};
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject};
 use serde_json::{Value, json};
 
@@ -20,6 +20,21 @@ pub fn venues_geojson(venues: &[Venue]) -> String {
         });
         feature(
             Geometry::new_point([v.position.lon, v.position.lat]),
+            properties,
+        )
+    }))
+}
+
+pub fn lamps_geojson(lamps: &[Lamp]) -> String {
+    collection(lamps.iter().map(|l| {
+        let properties = json!({
+            "source_id": l.source_id,
+            "height_m": l.height_m,
+            "flux_lm": l.flux_lm,
+            "status": l.status.as_str(),
+        });
+        feature(
+            Geometry::new_point([l.position.lon, l.position.lat]),
             properties,
         )
     }))
