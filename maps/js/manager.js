@@ -131,11 +131,11 @@ function coverageLegend(title) {
 function overdueSection(overdue, map) {
   const columns = [
     { label: t("manager.venue"), value: (v) => v.name },
-    { label: t("manager.kind"), value: (v) => term("kind", v.kind) },
-    { label: t("manager.township"), value: (v) => v.township ?? "" },
-    { label: t("manager.community"), value: (v) => v.community ?? "" },
-    { label: t("manager.unit"), value: (v) => v.responsible_unit ?? "" },
-    { label: t("manager.last_inspected"), value: (v) => (v.last_inspected_at ? v.last_inspected_at.slice(0, 10) : t("manager.never")) },
+    { label: t("manager.kind"), value: (v) => term("kind", v.kind), class: "nowrap" },
+    { label: t("manager.township"), value: (v) => v.township ?? "", class: "nowrap" },
+    { label: t("manager.community"), value: (v) => v.community ?? "", class: "nowrap" },
+    { label: t("manager.unit"), value: (v) => v.responsible_unit ?? "", class: "nowrap" },
+    { label: t("manager.last_inspected"), value: (v) => (v.last_inspected_at ? v.last_inspected_at.slice(0, 10) : t("manager.never")), class: "nowrap" },
     { label: t("manager.days_overdue"), value: (v) => v.days_overdue ?? t("manager.never"), class: "num" },
   ];
   const rows = overdue.venues;
@@ -158,12 +158,12 @@ function followUpSection(followUps, venueById, today) {
   const rows = [...followUps].sort((a, b) => a.deadline.localeCompare(b.deadline));
   const columns = [
     { label: t("manager.venue"), value: (f) => venueById.get(f.venue_id)?.properties.name ?? `#${f.venue_id}` },
-    { label: t("manager.finding"), value: (f) => term("outcome", f.outcome) },
+    { label: t("manager.finding"), value: (f) => term("outcome", f.outcome), class: "nowrap" },
     { label: t("manager.action"), value: (f) => f.action },
-    { label: t("manager.unit"), value: (f) => term("unit", f.responsible_unit) },
-    { label: t("manager.raised_on"), value: (f) => f.raised_on },
-    { label: t("manager.deadline"), value: (f) => f.deadline },
-    { label: t("manager.state"), value: (f) => (f.deadline < today ? t("manager.late") : t("manager.open")) },
+    { label: t("manager.unit"), value: (f) => term("unit", f.responsible_unit), class: "nowrap" },
+    { label: t("manager.raised_on"), value: (f) => f.raised_on, class: "nowrap" },
+    { label: t("manager.deadline"), value: (f) => f.deadline, class: "nowrap" },
+    { label: t("manager.state"), value: (f) => (f.deadline < today ? t("manager.late") : t("manager.open")), class: "nowrap" },
   ];
   const late = rows.filter((f) => f.deadline < today).length;
   return el(
