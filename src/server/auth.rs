@@ -1,17 +1,18 @@
 //! Logins and the signed-in account behind each request. Tokens travel as `Authorization:
 //! Bearer …`; repeated failed logins lock the user name for a while.
 
+use super::Shared;
 use super::error::{ApiError, parse_json};
-use super::{LOGIN_FAILURES_ALLOWED, LOGIN_WINDOW, Shared};
 use crate::model::{Account, Role};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::time::Instant;
 
 pub fn routes() -> axum::Router<Shared> {
@@ -80,52 +81,42 @@ struct Login {
 
 async fn login(
     State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Login { username, password } = parse_json(&body)?;
-    let key = username.trim().to_lowercase();
-    if let Some(wait) = locked_for(&state, &key) {
+    let address = peer.ip();
+    if let Some(wait) = state
+        .login_throttle
+        .wait(address, &username, Instant::now())
+    {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
-            format!("too many failed logins for this name; try again in {wait} s"),
+            format!("too many failed logins from here; try again in {wait} s"),
         );
         e.retry_after = Some(wait);
         return Err(e);
     }
     let lifetime = chrono::Duration::hours(state.options.session_hours);
+    let name = username.clone();
     let session = state
-        .write(move |s| Ok(s.login(&username, &password, lifetime, Utc::now())?))
+        .write(move |s| Ok(s.login(&name, &password, lifetime, Utc::now())?))
         .await?;
-    let mut failures = state
-        .login_failures
-        .lock()
-        .map_err(|_| ApiError::internal("throttle lock poisoned"))?;
     match session {
         Some(session) => {
-            failures.remove(&key);
+            state.login_throttle.succeeded(address, &username);
             Ok(Json(
                 serde_json::to_value(session).map_err(ApiError::internal)?,
             ))
         }
         None => {
-            let entry = failures.entry(key).or_insert((0, Instant::now()));
-            if entry.1.elapsed() > LOGIN_WINDOW {
-                *entry = (0, Instant::now());
-            }
-            entry.0 += 1;
+            state
+                .login_throttle
+                .failed(address, &username, Instant::now());
             Err(ApiError::unauthorized("wrong user name or password"))
         }
     }
-}
-
-/// Seconds left on a lock, if the name has used up its failed logins.
-fn locked_for(state: &Shared, key: &str) -> Option<u64> {
-    let failures = state.login_failures.lock().ok()?;
-    let (count, since) = failures.get(key)?;
-    let elapsed = since.elapsed();
-    (*count >= LOGIN_FAILURES_ALLOWED && elapsed < LOGIN_WINDOW)
-        .then(|| (LOGIN_WINDOW - elapsed).as_secs().max(1))
 }
 
 async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Result<StatusCode, ApiError> {

@@ -8,6 +8,7 @@ mod error;
 mod features;
 mod openapi;
 mod plans;
+mod throttle;
 mod tiles;
 mod views;
 mod web;
@@ -60,9 +61,6 @@ impl ServeOptions {
     }
 }
 
-/// Failed logins per user name inside the window before the name is locked for the window.
-const LOGIN_FAILURES_ALLOWED: u32 = 5;
-const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Layers are rebuilt after a change at most this often; between rebuilds they may lag.
 const LAYER_REFRESH: Duration = Duration::from_secs(1);
 
@@ -76,7 +74,7 @@ pub struct AppState {
     reader: Mutex<Store>,
     layers: RwLock<(Arc<Layers>, i64, Instant)>,
     reloading: tokio::sync::Mutex<()>,
-    login_failures: Mutex<std::collections::HashMap<String, (u32, Instant)>>,
+    login_throttle: throttle::LoginThrottle,
     archives: tiles::Archives,
     lighting: views::LightingCache,
 }
@@ -102,7 +100,7 @@ impl AppState {
             reader: Mutex::new(reader),
             layers: RwLock::new((Arc::new(layers), version, Instant::now())),
             reloading: tokio::sync::Mutex::new(()),
-            login_failures: Mutex::new(Default::default()),
+            login_throttle: Default::default(),
             archives: Default::default(),
             lighting: Default::default(),
         })
