@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { language, number, t, term } from "./i18n.js";
-import { boundsOf, createMap, ready, showGeoJson } from "./map.js";
+import { boundsOf, createMap, drawRoute, ready } from "./map.js";
 import { navigationLinks } from "./navigation.js";
 import * as outbox from "./outbox.js";
 import { openCaptureForm } from "./capture.js";
@@ -190,21 +190,17 @@ function stopDetail(stop, route, { onRecord, onClose }) {
 }
 
 function showRoute(map, route, { done, badges, open, cleanups }) {
-  const line = {
-    type: "Feature",
-    geometry: { type: "LineString", coordinates: route.path.map((p) => [p.lon, p.lat]) },
-    properties: {},
+  const round = { "line-join": "round", "line-cap": "round" };
+  const layers = [
+    { id: "route-casing", type: "line", layout: round, paint: { "line-color": "#ffffff", "line-width": 7, "line-opacity": 0.8 } },
+    { id: "route-line", type: "line", layout: round, paint: { "line-color": "#1d6fd8", "line-width": 4 } },
+  ];
+  const badge = (stop) => {
+    const b = el("button", { type: "button", class: `stop-marker${done.has(stop.target.id) ? " done" : ""}${stop.mandatory ? " mandatory" : ""}`, "aria-label": stop.name, onclick: () => open(stop) }, String(stop.seq));
+    badges.set(stop.target.id, b);
+    return b;
   };
-  showGeoJson(map, "route", line, [
-    { id: "route-casing", type: "line", layout: { "line-join": "round", "line-cap": "round" }, paint: { "line-color": "#ffffff", "line-width": 7, "line-opacity": 0.8 } },
-    { id: "route-line", type: "line", layout: { "line-join": "round", "line-cap": "round" }, paint: { "line-color": "#1d6fd8", "line-width": 4 } },
-  ]);
-  for (const stop of route.stops) {
-    const badge = el("button", { type: "button", class: `stop-marker${done.has(stop.target.id) ? " done" : ""}${stop.mandatory ? " mandatory" : ""}`, "aria-label": stop.name, onclick: () => open(stop) }, String(stop.seq));
-    badges.set(stop.target.id, badge);
-    const marker = new maplibregl.Marker({ element: badge }).setLngLat([stop.at.lon, stop.at.lat]).addTo(map);
-    cleanups.push(() => marker.remove());
-  }
+  cleanups.push(drawRoute(map, "route", route, layers, badge));
 }
 
 /** The phone's position on the map, and the latest fix for the capture form. */

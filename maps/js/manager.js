@@ -6,7 +6,7 @@ import * as api from "./api.js";
 import { percent, t, term } from "./i18n.js";
 import { layerTitles } from "./layers.js";
 import { createMap, ready, showGeoJson } from "./map.js";
-import { download, el, failureText, table, toCsv } from "./ui.js";
+import { downloadButton, el, failureText, table, toCsv } from "./ui.js";
 
 const LEVELS = ["township", "community", "grid"];
 /** Coverage classes: below 60% is a problem, 90% and up is the aim. */
@@ -220,5 +220,5 @@ function findingsSection(weeks) {
 }
 
 function csvButton(label, filename, columns, rows, id) {
-  return el("button", { type: "button", class: "export", id, onclick: () => download(filename, toCsv(columns, rows), "text/csv") }, label);
+  return downloadButton(label, id, filename, "text/csv", () => toCsv(columns, rows), { class: "export" });
 }

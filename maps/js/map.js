@@ -50,6 +50,23 @@ export function showGeoJson(map, id, data, layers) {
   }
 }
 
+/**
+ * A patrol or crew route on the map: its street path as a line styled by `layers`, and the
+ * badge `badge(stop)` makes at each stop. Returns what takes the badges off again.
+ */
+export function drawRoute(map, id, route, layers, badge) {
+  const line = {
+    type: "Feature",
+    geometry: { type: "LineString", coordinates: route.path.map((p) => [p.lon, p.lat]) },
+    properties: {},
+  };
+  showGeoJson(map, id, line, layers);
+  const markers = route.stops.map((stop) =>
+    new maplibregl.Marker({ element: badge(stop) }).setLngLat([stop.at.lon, stop.at.lat]).addTo(map),
+  );
+  return () => markers.forEach((m) => m.remove());
+}
+
 /** The bounding box [[w,s],[e,n]] of LonLat points (`{lon, lat}`) or [lon, lat] pairs. */
 export function boundsOf(points) {
   const b = [[Infinity, Infinity], [-Infinity, -Infinity]];

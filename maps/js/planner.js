@@ -4,9 +4,9 @@
 
 import * as api from "./api.js";
 import { number, percent, t, term } from "./i18n.js";
-import { createMap, ready, showGeoJson } from "./map.js";
+import { createMap, drawRoute, ready, showGeoJson } from "./map.js";
 import { layerTitles } from "./layers.js";
-import { download, el, failureText, planTime, table, toCsv } from "./ui.js";
+import { downloadButton, el, failureText, planTime, table, toCsv } from "./ui.js";
 
 const LAMP_COLOURS = ["match", ["get", "status"], "working", "#f5c400", "broken", "#e03131", "#8d96a0"];
 
@@ -82,10 +82,10 @@ export async function mount(root, { app }) {
     el(
       "div",
       { class: "exports" },
-      exportButton(t("planner.export_blind_spots_geojson"), "blind-spots.geojson", () => JSON.stringify(data.blind_spots), "application/geo+json", "export-blind-spots"),
-      exportButton(t("planner.export_proposals_geojson"), "lamp-proposals.geojson", () => JSON.stringify({ type: "FeatureCollection", features: proposals.slice(0, k) }), "application/geo+json", "export-proposals"),
-      exportButton(t("planner.export_blind_spots_csv"), "blind-spots.csv", () => blindSpotCsv(data.blind_spots.features), "text/csv", "export-blind-spots-csv"),
-      exportButton(t("planner.export_proposals_csv"), "lamp-proposals.csv", () => proposalCsv(proposals.slice(0, k)), "text/csv", "export-proposals-csv"),
+      downloadButton(t("planner.export_blind_spots_geojson"), "export-blind-spots", "blind-spots.geojson", "application/geo+json", () => JSON.stringify(data.blind_spots)),
+      downloadButton(t("planner.export_proposals_geojson"), "export-proposals", "lamp-proposals.geojson", "application/geo+json", () => JSON.stringify({ type: "FeatureCollection", features: proposals.slice(0, k) })),
+      downloadButton(t("planner.export_blind_spots_csv"), "export-blind-spots-csv", "blind-spots.csv", "text/csv", () => blindSpotCsv(data.blind_spots.features)),
+      downloadButton(t("planner.export_proposals_csv"), "export-proposals-csv", "lamp-proposals.csv", "text/csv", () => proposalCsv(proposals.slice(0, k))),
     ),
     el("p", { class: "muted" }, t("planner.click_hint")),
   );
@@ -175,15 +175,9 @@ async function showRepairRoute(map, box, cleanups) {
     return;
   }
   for (const route of plan.routes) {
-    const line = { type: "Feature", geometry: { type: "LineString", coordinates: route.path.map((p) => [p.lon, p.lat]) }, properties: {} };
-    showGeoJson(map, `crew-${route.team_id}`, line, [
-      { id: `crew-${route.team_id}`, type: "line", paint: { "line-color": "#e8590c", "line-width": 3, "line-dasharray": [3, 1] } },
-    ]);
-    for (const stop of route.stops) {
-      const badge = el("span", { class: "stop-marker crew" }, String(stop.seq));
-      const marker = new maplibregl.Marker({ element: badge }).setLngLat([stop.at.lon, stop.at.lat]).addTo(map);
-      cleanups.push(() => marker.remove());
-    }
+    const id = `crew-${route.team_id}`;
+    const layers = [{ id, type: "line", paint: { "line-color": "#e8590c", "line-width": 3, "line-dasharray": [3, 1] } }];
+    cleanups.push(drawRoute(map, id, route, layers, (stop) => el("span", { class: "stop-marker crew" }, String(stop.seq))));
     box.append(
       el("p", {}, t("planner.crew_line", { team: route.team, stops: route.stops.length, start: planTime(route.start_s), end: planTime(route.end_s) })),
       el("ol", { class: "crew-stops" }, route.stops.map((s) => el("li", { title: s.name }, `${planTime(s.arrival_s)} ${crewJob(s)} · ${number(s.score, 1)} lx`))),
@@ -230,10 +224,6 @@ async function showIlluminance(map, lngLat) {
         : el("p", { class: "muted" }, t("planner.no_lamps_near")),
     ),
   );
-}
-
-function exportButton(label, filename, body, type, id) {
-  return el("button", { type: "button", id, onclick: () => download(filename, body(), type) }, label);
 }
 
 function blindSpotCsv(features) {

@@ -28,6 +28,11 @@ export function download(filename, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** A button that saves what `body()` makes, at the moment it is pressed. */
+export function downloadButton(label, id, filename, type, body, attrs = {}) {
+  return el("button", { type: "button", id, ...attrs, onclick: () => download(filename, body(), type) }, label);
+}
+
 function csvCell(value) {
   const s = value === null || value === undefined ? "" : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

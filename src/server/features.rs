@@ -230,22 +230,35 @@ pub fn client_has(headers: &HeaderMap, etag: &str) -> bool {
 /// A JSON response with a strong ETag from its bytes; 304 when the client has it already.
 pub fn json_response(headers: &HeaderMap, content_type: &'static str, body: String) -> Response {
     let etag = etag_of(body.as_bytes());
-    let mut response = if client_has(headers, &etag) {
+    // The data changes as inspections arrive: revalidate every time, cheaply, by ETag.
+    revalidated(headers, &etag, content_type, body, "private, no-cache")
+}
+
+/// A body under a known strong ETag, to be revalidated on every use: 304 when the client has
+/// it already, else the body.
+pub fn revalidated(
+    headers: &HeaderMap,
+    etag: &str,
+    content_type: &str,
+    body: impl Into<Body>,
+    cache_control: &'static str,
+) -> Response {
+    let mut response = if client_has(headers, etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut r = Response::new(Body::from(body));
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        let mut r = Response::new(body.into());
+        if let Ok(v) = HeaderValue::from_str(content_type) {
+            r.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
         r
     };
     let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
-    // The data changes as inspections arrive: revalidate every time, cheaply, by ETag.
     h.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
+        HeaderValue::from_static(cache_control),
     );
     response
 }

@@ -3,8 +3,7 @@
 //! PMTiles builds. Also the list of those files the service worker keeps for offline use.
 
 use super::Shared;
-use super::features::client_has;
-use axum::body::Body;
+use super::features::{json_response, revalidated};
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -49,21 +48,15 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()));
-    let mut response = if client_has(headers, &etag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut r = Response::new(Body::from(file.data.into_owned()));
-        if let Ok(v) = HeaderValue::from_str(file.metadata.mimetype()) {
-            r.headers_mut().insert(header::CONTENT_TYPE, v);
-        }
-        r
-    };
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
     // Revalidate every time: after an upgrade the phone must not mix old and new scripts.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let mut response = revalidated(
+        headers,
+        &etag,
+        file.metadata.mimetype(),
+        file.data.into_owned(),
+        "no-cache",
+    );
+    let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -81,8 +74,8 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
 /// Every file of the web map with a version that changes whenever any file does: the service
 /// worker caches exactly these, and replaces its cache when the version moves.
 async fn offline_files(headers: HeaderMap) -> Response {
-    static LIST: OnceLock<(String, String)> = OnceLock::new();
-    let (etag, body) = LIST.get_or_init(|| {
+    static LIST: OnceLock<String> = OnceLock::new();
+    let body = LIST.get_or_init(|| {
         let mut names: Vec<String> = WebMap::iter().map(|n| n.into_owned()).collect();
         names.sort();
         let mut version = Sha256::new();
@@ -96,24 +89,10 @@ async fn offline_files(headers: HeaderMap) -> Response {
                 files.push(format!("/{name}"));
             }
         }
-        let version = hex(&version.finalize())[..16].to_string();
-        let body = json!({ "version": version, "files": files }).to_string();
-        (format!("\"{version}\""), body)
+        let version = &hex(&version.finalize())[..16];
+        json!({ "version": version, "files": files }).to_string()
     });
-    if client_has(&headers, etag) {
-        return StatusCode::NOT_MODIFIED.into_response();
-    }
-    let mut r = Response::new(Body::from(body.clone()));
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(v) = HeaderValue::from_str(etag) {
-        h.insert(header::ETAG, v);
-    }
-    r
+    json_response(&headers, "application/json", body.clone())
 }
 
 fn hex(bytes: &[u8]) -> String {
