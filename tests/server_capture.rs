@@ -87,7 +87,7 @@ fn capture_is_idempotent_and_photos_land_under_their_hash() {
     assert_eq!(count(&server), before);
 
     // With photos: stored under their SHA-256, named on the record.
-    let photo: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let photo = jpeg_bytes(50_000);
     let hash = format!("{:x}", Sha256::digest(&photo));
     let body = inspection("0d6f6c1e-8a51-4a0e-bb9e-000000000003", venue, "compliant");
     let (ct, form) = multipart(&body, &[("image/jpeg", &photo)]);
@@ -108,7 +108,7 @@ fn capture_is_idempotent_and_photos_land_under_their_hash() {
 
     // A photo over the limit, a body over the limit, a file that is no photo: refused.
     let before = count(&server);
-    let big = vec![1u8; (1 << 20) + 10];
+    let big = jpeg_bytes((1 << 20) + 10);
     let body = inspection("0d6f6c1e-8a51-4a0e-bb9e-000000000004", venue, "compliant");
     let (ct, form) = multipart(&body, &[("image/jpeg", &big)]);
     assert_eq!(send("POST", &url, t, &ct, &form).status, 413);

@@ -86,7 +86,11 @@ pub fn run(data: &Path, command: InspectionCommand) -> anyhow::Result<()> {
                 None => None,
             };
             let inspection = Inspection {
-                client_uuid: uuid.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                client_uuid: match uuid {
+                    Some(u) => uuid::Uuid::parse_str(u.trim())
+                        .map_err(|e| anyhow::anyhow!("--uuid: {u:?} is not a UUID: {e}"))?,
+                    None => uuid::Uuid::new_v4(),
+                },
                 venue_id,
                 team_id,
                 account_id: None,

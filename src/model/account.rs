@@ -47,9 +47,73 @@ pub struct Account {
     pub team_id: Option<i64>,
 }
 
+/// Longest account name, in characters (not bytes: 64 Chinese characters fit).
+pub const MAX_USERNAME_CHARS: usize = 64;
+
+/// The one spelling of an account name, used to make accounts, to sign in and to throttle.
+///
+/// Unicode NFKC first (full-width `ａｄｍｉｎ` is `admin`), then lower case, so that two
+/// names that look alike on screen are one name. What is left must be letters and digits of
+/// one script, with `.`, `_` and `-` between them: `张伟`, `inspector-1`, `ли.иванов` pass;
+/// `аdmin` with a Cyrillic `а`, zero-width or direction-override characters, spaces and
+/// emoji are refused, because they let one account pass for another.
+pub fn normalise_username(raw: &str) -> Result<String, String> {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_script::{Script, UnicodeScript};
+    let name: String = raw.trim().nfkc().collect::<String>().to_lowercase();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_USERNAME_CHARS {
+        return Err(format!(
+            "must have 1 to {MAX_USERNAME_CHARS} characters, has {chars}"
+        ));
+    }
+    let mut script = None;
+    for c in name.chars() {
+        if !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+            return Err(format!(
+                "may hold only letters, digits, `.`, `_` and `-`, not U+{:04X}",
+                c as u32
+            ));
+        }
+        match (c.script(), script) {
+            (Script::Common | Script::Inherited, _) => {}
+            (s, None) => script = Some(s),
+            (s, Some(first)) if s != first => {
+                return Err(format!(
+                    "mixes the {} and {} scripts",
+                    first.full_name(),
+                    s.full_name()
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn account_names_have_one_spelling_and_no_look_alikes() {
+        assert_eq!(normalise_username(" Admin ").unwrap(), "admin");
+        assert_eq!(normalise_username("ａｄｍｉｎ").unwrap(), "admin");
+        assert_eq!(
+            normalise_username("inspector_1.li-wei").unwrap(),
+            "inspector_1.li-wei"
+        );
+        let chinese = "张".repeat(22);
+        assert_eq!(normalise_username(&chinese).unwrap(), chinese);
+        assert!(normalise_username(&"张".repeat(64)).is_ok());
+        assert!(normalise_username(&"张".repeat(65)).is_err());
+        assert!(normalise_username("ли.иванов").is_ok());
+        let cyrillic_a = normalise_username("\u{430}dmin").unwrap_err();
+        assert!(cyrillic_a.contains("scripts"), "{cyrillic_a}");
+        for hidden in ["ad\u{200b}min", "admin\u{202e}", "ad min", "admin😀", ""] {
+            assert!(normalise_username(hidden).is_err(), "{hidden:?}");
+        }
+    }
 
     #[test]
     fn roles_round_trip_and_unknown_ones_are_named() {

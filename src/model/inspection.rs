@@ -61,7 +61,9 @@ pub struct GpsFix {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inspection {
     /// Made on the device: a retried upload carries the same UUID and is the same record.
-    pub client_uuid: String,
+    /// Parsed, whatever the spelling (`{…}`, `urn:uuid:…`, without dashes), and always stored
+    /// and compared in its one hyphenated lower-case form.
+    pub client_uuid: uuid::Uuid,
     pub venue_id: i64,
     pub team_id: Option<i64>,
     pub account_id: Option<i64>,

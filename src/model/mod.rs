@@ -11,7 +11,7 @@ pub mod layered_toml;
 mod network;
 mod venue;
 
-pub use account::{Account, Role};
+pub use account::{Account, MAX_USERNAME_CHARS, Role, normalise_username};
 pub use area::{Area, AreaLevel};
 pub use frame::{LocalFrame, MetricPoint, metres_between};
 pub use grid::{DEFAULT_GRID_CELL_M, Grid, GridCell};
@@ -19,6 +19,15 @@ pub use inspection::{FollowUp, FollowUpStatus, GpsFix, Inspection, Outcome, Phot
 pub use lamp::{DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus};
 pub use network::{Corner, CornerKind, LitTag, Oneway, StreetEdge, StreetNode};
 pub use venue::{Venue, VenueCandidate, VenueKind, VenueStatus};
+
+/// `text` cut to `max` characters (on a character boundary), with `…` when cut: how an error
+/// quotes a client's input back without repeating all of it.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
 
 /// A WGS-84 position, longitude first as in GeoJSON (RFC 7946).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]

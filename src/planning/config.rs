@@ -117,6 +117,7 @@ pub struct ChecklistItem {
 pub struct CaptureSettings {
     pub poor_accuracy_m: f64,
     pub far_from_venue_m: f64,
+    pub limits: super::capture::CaptureLimits,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,8 +152,10 @@ impl PlanningConfig {
             .date_naive()
     }
 
+    /// Reads a configuration file over the defaults. Its `[serve]` table, if any, holds the
+    /// server's options (read by `serve --config`) and is not planning's business.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let config: Self = layered_toml::file_over_defaults(DEFAULT_TOML, path)?;
+        let config: Self = layered_toml::file_over_defaults_except(DEFAULT_TOML, path, &["serve"])?;
         config
             .validate()
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -229,6 +232,7 @@ impl PlanningConfig {
                 }
             }
         }
+        self.capture.limits.validate()?;
         let r = &self.risk;
         let positive = [
             ("risk.darkness_radius_m", r.darkness_radius_m),

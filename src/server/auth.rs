@@ -1,18 +1,18 @@
 //! Logins and the signed-in account behind each request. Tokens travel as `Authorization:
-//! Bearer …`; repeated failed logins lock the user name for a while.
+//! Bearer …`; repeated failed logins make the guesser's address wait (see `throttle`).
 
 use super::Shared;
 use super::error::{ApiError, parse_json};
 use crate::model::{Account, Role};
+use crate::store::check_password;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use std::time::Instant;
 
 pub fn routes() -> axum::Router<Shared> {
@@ -81,14 +81,14 @@ struct Login {
 
 async fn login(
     State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    origin: super::origin::Origin,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Login { username, password } = parse_json(&body)?;
-    let address = peer.ip();
-    if let Some(wait) = state
+    let address = origin.client;
+    if let Err(wait) = state
         .login_throttle
-        .wait(address, &username, Instant::now())
+        .reserve(address, &username, Instant::now())
     {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -98,25 +98,24 @@ async fn login(
         e.retry_after = Some(wait);
         return Err(e);
     }
-    let lifetime = chrono::Duration::hours(state.options.session_hours);
     let name = username.clone();
+    let claimant = state.read(move |s| Ok(s.login_claimant(&name)?)).await?;
+    // The slow part holds no store connection, so sign-ins never queue writes behind them.
+    let account = tokio::task::spawn_blocking(move || check_password(claimant.as_ref(), &password))
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(account) = account else {
+        state.metrics.login_failed();
+        return Err(ApiError::unauthorized("wrong user name or password"));
+    };
+    state.login_throttle.succeeded(address, &username);
+    let lifetime = chrono::Duration::hours(state.options.session_hours);
     let session = state
-        .write(move |s| Ok(s.login(&name, &password, lifetime, Utc::now())?))
+        .write(move |s| Ok(s.open_session(account, lifetime, Utc::now())?))
         .await?;
-    match session {
-        Some(session) => {
-            state.login_throttle.succeeded(address, &username);
-            Ok(Json(
-                serde_json::to_value(session).map_err(ApiError::internal)?,
-            ))
-        }
-        None => {
-            state
-                .login_throttle
-                .failed(address, &username, Instant::now());
-            Err(ApiError::unauthorized("wrong user name or password"))
-        }
-    }
+    Ok(Json(
+        serde_json::to_value(session).map_err(ApiError::internal)?,
+    ))
 }
 
 async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Result<StatusCode, ApiError> {

@@ -1,8 +1,8 @@
 //! Failed sign-ins are limited per client address and user name, and per client address. A
 //! lock on a name alone would let anyone lock a user out from anywhere; per (address, name) the
 //! user signs in from their own device while the guesser waits, and the per-address limit stops
-//! one place from trying many names. The address is the TCP peer: behind a reverse proxy every
-//! client shares the proxy's, so there the proxy should do this instead.
+//! one place from trying many names. The address is the TCP peer, or, behind a reverse proxy
+//! named with `--trust-proxy`, the client address that proxy forwarded (see `origin`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -29,45 +29,57 @@ pub struct LoginThrottle {
 }
 
 impl LoginThrottle {
-    /// Seconds to wait before this address may try this name again, if it must wait.
-    pub fn wait(&self, address: IpAddr, name: &str, now: Instant) -> Option<u64> {
-        let failures = self.failures.lock().ok()?;
-        let locked = |key: Key, limit: u32| {
-            let (count, since) = failures.get(&key)?;
-            let elapsed = now.saturating_duration_since(*since);
-            (*count >= limit && elapsed < WINDOW).then(|| (WINDOW - elapsed).as_secs().max(1))
-        };
-        let by_name = locked(Key::Name(address, normalise(name)), PER_NAME);
-        let by_address = locked(Key::Address(address), PER_ADDRESS);
-        by_name.max(by_address)
-    }
-
-    pub fn failed(&self, address: IpAddr, name: &str, now: Instant) {
+    /// Counts a sign-in attempt before its password is checked, or says how many seconds this
+    /// address must wait for this name. Counting first is what makes the limit hold under
+    /// parallel guesses: of 40 sent at once for one name, only the first 5 are checked.
+    pub fn reserve(&self, address: IpAddr, name: &str, now: Instant) -> Result<(), u64> {
         let Ok(mut failures) = self.failures.lock() else {
-            return;
+            return Err(WINDOW.as_secs());
         };
         if failures.len() >= MAX_TRACKED {
             failures.retain(|_, (_, since)| now.saturating_duration_since(*since) < WINDOW);
         }
-        for key in [Key::Name(address, normalise(name)), Key::Address(address)] {
+        let keys = [
+            (Key::Name(address, normalise(name)), PER_NAME),
+            (Key::Address(address), PER_ADDRESS),
+        ];
+        let mut wait = None;
+        for (key, limit) in &keys {
+            if let Some((count, since)) = failures.get(key) {
+                let elapsed = now.saturating_duration_since(*since);
+                if *count >= *limit && elapsed < WINDOW {
+                    wait = wait.max(Some((WINDOW - elapsed).as_secs().max(1)));
+                }
+            }
+        }
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        for (key, _) in keys {
             let entry = failures.entry(key).or_insert((0, now));
             if now.saturating_duration_since(entry.1) >= WINDOW {
                 *entry = (0, now);
             }
             entry.0 += 1;
         }
+        Ok(())
     }
 
-    /// A right password clears that name's count from that address; the address keeps its own.
+    /// A right password: the attempt reserved for it is given back, and the name's count from
+    /// this address starts again. A wrong one keeps its reservation, which is the failure.
     pub fn succeeded(&self, address: IpAddr, name: &str) {
         if let Ok(mut failures) = self.failures.lock() {
             failures.remove(&Key::Name(address, normalise(name)));
+            if let Some(entry) = failures.get_mut(&Key::Address(address)) {
+                entry.0 = entry.0.saturating_sub(1);
+            }
         }
     }
 }
 
+/// The throttle keys a name as the accounts do, so `Admin` and `ａｄｍｉｎ` share one count.
 fn normalise(name: &str) -> String {
-    name.trim().to_lowercase()
+    crate::model::normalise_username(name).unwrap_or_else(|_| name.trim().to_lowercase())
 }
 
 #[cfg(test)]
@@ -83,27 +95,39 @@ mod tests {
         let t = LoginThrottle::default();
         let now = Instant::now();
         for _ in 0..PER_NAME {
-            assert_eq!(t.wait(ip(1), "Manager", now), None);
-            t.failed(ip(1), "manager ", now);
+            assert_eq!(t.reserve(ip(1), "manager ", now), Ok(()));
         }
-        let wait = t.wait(ip(1), "manager", now).expect("the guesser waits");
+        let wait = t
+            .reserve(ip(1), "Manager", now)
+            .expect_err("the guesser waits");
         assert_eq!(wait, WINDOW.as_secs());
         assert_eq!(
-            t.wait(ip(2), "manager", now),
-            None,
+            t.reserve(ip(2), "manager", now),
+            Ok(()),
             "the user elsewhere does not"
         );
         assert_eq!(
-            t.wait(ip(1), "planner", now),
-            None,
+            t.reserve(ip(1), "planner", now),
+            Ok(()),
             "other names from there do not"
         );
         let later = now + WINDOW;
         assert_eq!(
-            t.wait(ip(1), "manager", later),
-            None,
+            t.reserve(ip(1), "manager", later),
+            Ok(()),
             "the lock ends with the window"
         );
+    }
+
+    #[test]
+    fn attempts_are_counted_before_they_are_checked() {
+        // Forty reservations before any answer comes back: only five get through.
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        let allowed = (0..40)
+            .filter(|_| t.reserve(ip(9), "admin", now).is_ok())
+            .count();
+        assert_eq!(allowed, PER_NAME as usize);
     }
 
     #[test]
@@ -111,28 +135,30 @@ mod tests {
         let t = LoginThrottle::default();
         let now = Instant::now();
         for n in 0..PER_ADDRESS {
-            t.failed(ip(3), &format!("user{n}"), now);
+            assert!(t.reserve(ip(3), &format!("user{n}"), now).is_ok());
         }
-        assert!(t.wait(ip(3), "someone-new", now).is_some());
-        assert_eq!(t.wait(ip(4), "someone-new", now), None);
+        assert!(t.reserve(ip(3), "someone-new", now).is_err());
+        assert_eq!(t.reserve(ip(4), "someone-new", now), Ok(()));
     }
 
     #[test]
-    fn a_right_password_clears_the_name_but_not_the_address() {
+    fn a_right_password_gives_its_attempt_back_and_clears_the_name() {
         let t = LoginThrottle::default();
         let now = Instant::now();
         for _ in 0..PER_NAME - 1 {
-            t.failed(ip(5), "planner", now);
+            t.reserve(ip(5), "planner", now).unwrap();
         }
+        t.reserve(ip(5), "planner", now).unwrap();
         t.succeeded(ip(5), "planner");
-        t.failed(ip(5), "planner", now);
+        t.reserve(ip(5), "planner", now).unwrap();
         assert_eq!(
-            t.wait(ip(5), "planner", now),
-            None,
+            t.reserve(ip(5), "planner", now),
+            Ok(()),
             "the count started again"
         );
         let failures = t.failures.lock().unwrap();
-        assert_eq!(failures[&Key::Address(ip(5))].0, PER_NAME);
+        assert_eq!(failures[&Key::Address(ip(5))].0, PER_NAME + 1);
+        assert_eq!(failures[&Key::Name(ip(5), "planner".into())].0, 2);
     }
 
     #[test]
@@ -140,10 +166,10 @@ mod tests {
         let t = LoginThrottle::default();
         let start = Instant::now();
         for n in 0..MAX_TRACKED as u32 / 2 {
-            t.failed(IpAddr::from(n.to_be_bytes()), "x", start);
+            let _ = t.reserve(IpAddr::from(n.to_be_bytes()), "x", start);
         }
         let later = start + WINDOW;
-        t.failed(ip(6), "x", later);
+        let _ = t.reserve(ip(6), "x", later);
         assert!(t.failures.lock().unwrap().len() <= 3);
     }
 }

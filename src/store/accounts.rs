@@ -3,7 +3,7 @@
 
 use super::inspections::audit;
 use super::{Result, Store, StoreError};
-use crate::model::{Account, Role};
+use crate::model::{Account, Role, normalise_username};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -11,6 +11,8 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A login: the token goes to the client once; the store keeps only its hash.
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +39,44 @@ pub struct AuditEvent {
 /// Shorter passwords are refused when an account is made.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
+/// An account a sign-in claims to be, before its password is checked.
+pub struct LoginClaimant {
+    account: Account,
+    password_hash: String,
+}
+
+static PASSWORD_CHECKS: AtomicU64 = AtomicU64::new(0);
+
+/// How many passwords were checked since the program started: known and unknown names alike.
+pub fn password_checks() -> u64 {
+    PASSWORD_CHECKS.load(Ordering::Relaxed)
+}
+
+/// Checks a password against the claimed account's hash. An unknown name is checked against
+/// a hash of a random password made with the same parameters, so it costs the same time as a
+/// wrong password and the answer's timing does not tell which names exist. A stored hash that
+/// does not parse counts as a wrong password (and is logged), never as a way in.
+pub fn check_password(claimant: Option<&LoginClaimant>, password: &str) -> Option<Account> {
+    static UNKNOWN_NAME: OnceLock<String> = OnceLock::new();
+    let dummy = UNKNOWN_NAME.get_or_init(|| {
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        Argon2::default()
+            .hash_password(random.as_bytes())
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    });
+    let stored = claimant.map_or(dummy.as_str(), |c| c.password_hash.as_str());
+    let parsed = PasswordHash::new(stored)
+        .inspect_err(|e| tracing::error!(error = %e, "a stored password hash does not parse"));
+    PASSWORD_CHECKS.fetch_add(1, Ordering::Relaxed);
+    let right = parsed.is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    });
+    claimant.filter(|_| right).map(|c| c.account.clone())
+}
+
 impl Store {
     /// Makes an account; `by` is the admin who made it (None from the command line).
     pub fn add_account(
@@ -47,10 +87,8 @@ impl Store {
         team_id: Option<i64>,
         by: Option<i64>,
     ) -> Result<Account> {
-        let username = username.trim();
-        if username.is_empty() || username.len() > 64 || username.chars().any(char::is_control) {
-            return Err(invalid("username", "must be 1 to 64 printable characters"));
-        }
+        let username = normalise_username(username).map_err(|m| invalid("username", &m))?;
+        let username = username.as_str();
         if password.chars().count() < MIN_PASSWORD_CHARS {
             return Err(invalid(
                 "password",
@@ -120,7 +158,8 @@ impl Store {
     }
 
     /// Checks a password and opens a session; None when the name or password is wrong (the
-    /// caller must not say which).
+    /// caller must not say which). The server does the three steps itself so that the slow
+    /// password check holds no connection; this is the same sequence for the command line.
     pub fn login(
         &mut self,
         username: &str,
@@ -128,35 +167,54 @@ impl Store {
         lifetime: Duration,
         now: DateTime<Utc>,
     ) -> Result<Option<Session>> {
+        let claimant = self.login_claimant(username)?;
+        match check_password(claimant.as_ref(), password) {
+            Some(account) => Ok(Some(self.open_session(account, lifetime, now)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The enabled account a sign-in names, with its password hash; None for an unknown,
+    /// disabled or malformed name.
+    pub fn login_claimant(&self, username: &str) -> Result<Option<LoginClaimant>> {
+        let Ok(username) = normalise_username(username) else {
+            return Ok(None);
+        };
         let row: Option<(i64, String, String, Option<i64>)> = self
             .conn
             .query_row(
                 "SELECT id, password_hash, role, team_id FROM accounts WHERE username = ?1 AND disabled = 0",
-                [username.trim()],
+                [&username],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((id, stored, role, team_id)) = row else {
+        let Some((id, password_hash, role, team_id)) = row else {
             return Ok(None);
         };
-        let parsed = PasswordHash::new(&stored).map_err(|e| StoreError::Corrupt {
-            table: "accounts",
-            id,
-            field: "password_hash",
-            message: e.to_string(),
-        })?;
-        if Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_err()
-        {
-            return Ok(None);
-        }
         let role = Role::parse(&role).map_err(|message| StoreError::Corrupt {
             table: "accounts",
             id,
             field: "role",
             message,
         })?;
+        Ok(Some(LoginClaimant {
+            account: Account {
+                id,
+                username,
+                role,
+                team_id,
+            },
+            password_hash,
+        }))
+    }
+
+    /// A new session for an account whose password was checked.
+    pub fn open_session(
+        &mut self,
+        account: Account,
+        lifetime: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Session> {
         // Two v4 UUIDs: 244 random bits from the operating system.
         let token = format!(
             "{}{}",
@@ -171,28 +229,23 @@ impl Store {
         )?;
         tx.execute(
             "INSERT INTO sessions (token_hash, account_id, expires_at) VALUES (?1, ?2, ?3)",
-            params![token_hash(&token), id, expires_at],
+            params![token_hash(&token), account.id, expires_at],
         )?;
         audit(
             &tx,
-            Some(id),
+            Some(account.id),
             "login",
             "account",
-            &id.to_string(),
+            &account.id.to_string(),
             None,
             None,
         )?;
         tx.commit()?;
-        Ok(Some(Session {
+        Ok(Session {
             token,
             expires_at,
-            account: Account {
-                id,
-                username: username.trim().to_string(),
-                role,
-                team_id,
-            },
-        }))
+            account,
+        })
     }
 
     /// The account behind a token, if the token is known and has not expired.

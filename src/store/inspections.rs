@@ -191,10 +191,6 @@ fn body_hash(inspection: &Inspection) -> String {
 }
 
 fn validate(i: &Inspection) -> Result<NaiveDate> {
-    uuid::Uuid::parse_str(&i.client_uuid).map_err(|e| StoreError::Invalid {
-        field: "client_uuid",
-        message: format!("{:?} is not a UUID: {e}", i.client_uuid),
-    })?;
     let started = parse_local_time(&i.started_at, "started_at")?;
     if let Some(f) = &i.finished_at
         && parse_local_time(f, "finished_at")? < started
@@ -234,23 +230,17 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
     let earlier: Option<(i64, String)> = tx
         .query_row(
             "SELECT id, body_hash FROM inspections WHERE client_uuid = ?1",
-            [&i.client_uuid],
+            [i.client_uuid.to_string()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     if let Some((id, earlier_hash)) = earlier {
         if earlier_hash != hash {
             return Err(StoreError::Conflict {
-                uuid: i.client_uuid.clone(),
+                uuid: i.client_uuid.to_string(),
             });
         }
-        return Ok(Recorded {
-            inspection_id: id,
-            created: false,
-            follow_up: None,
-            closed_follow_ups: Vec::new(),
-            suspended: false,
-        });
+        return recorded_before(tx, id);
     }
     let day = validate(i)?;
     let status: Option<String> = tx
@@ -260,18 +250,31 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
             |r| r.get(0),
         )
         .optional()?;
+    // Unknown references in a record are the client's mistake (400 naming the field), never a
+    // foreign-key failure deep in the insert.
     let Some(status) = status else {
-        return Err(StoreError::NotFound {
-            what: "venue",
-            id: i.venue_id.to_string(),
+        return Err(StoreError::Invalid {
+            field: "venue_id",
+            message: format!("no venue with id {}", i.venue_id),
         });
     };
+    if let Some(team) = i.team_id {
+        let known: Option<i64> = tx
+            .query_row("SELECT id FROM teams WHERE id = ?1", [team], |r| r.get(0))
+            .optional()?;
+        if known.is_none() {
+            return Err(StoreError::Invalid {
+                field: "team_id",
+                message: format!("no team with id {team}"),
+            });
+        }
+    }
     tx.execute(
         "INSERT INTO inspections (client_uuid, body_hash, venue_id, team_id, account_id, started_at, finished_at,
          outcome, checklist, notes, gps_lon, gps_lat, gps_accuracy_m, sample)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
-            i.client_uuid,
+            i.client_uuid.to_string(),
             hash,
             i.venue_id,
             i.team_id,
@@ -378,12 +381,71 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
                 Some("\"active\""),
                 Some("\"suspended\""),
             )?;
+            tx.execute("UPDATE inspections SET suspended = 1 WHERE id = ?1", [id])?;
             suspended = true;
         }
     }
     Ok(Recorded {
         inspection_id: id,
         created: true,
+        follow_up,
+        closed_follow_ups,
+        suspended,
+    })
+}
+
+/// What recording an inspection did, read back for a retry of it: the same answer as the first
+/// time but for `created`.
+fn recorded_before(tx: &Transaction, id: i64) -> Result<Recorded> {
+    let suspended: bool = tx.query_row(
+        "SELECT suspended FROM inspections WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let mut closed =
+        tx.prepare("SELECT id FROM follow_ups WHERE closed_by_inspection_id = ?1 ORDER BY id")?;
+    let closed_follow_ups = closed
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let mut raised = tx.prepare(
+        "SELECT id, venue_id, outcome, raised_on, action, responsible_unit, deadline
+         FROM follow_ups WHERE inspection_id = ?1 ORDER BY id LIMIT 1",
+    )?;
+    let follow_up = raised
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?
+        .next()
+        .transpose()?
+        .map(
+            |(fid, venue_id, outcome, raised_on, action, responsible_unit, deadline)| {
+                Ok::<_, StoreError>(FollowUp {
+                    id: fid,
+                    venue_id,
+                    inspection_id: id,
+                    outcome: Outcome::parse(&outcome).map_err(|m| corrupt(fid, "outcome", m))?,
+                    raised_on,
+                    action,
+                    responsible_unit,
+                    deadline,
+                    // As it was raised: the answer to a retry repeats the first answer.
+                    status: FollowUpStatus::Open,
+                    closed_by_inspection_id: None,
+                })
+            },
+        )
+        .transpose()?;
+    Ok(Recorded {
+        inspection_id: id,
+        created: false,
         follow_up,
         closed_follow_ups,
         suspended,

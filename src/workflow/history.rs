@@ -185,9 +185,7 @@ fn visit(
         rng.random_range(-1.0..1.0) * accuracy,
     ]);
     Inspection {
-        client_uuid: uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .to_string(),
+        client_uuid: uuid::Builder::from_random_bytes(bytes).into_uuid(),
         venue_id: v.id,
         team_id: Some(team.id),
         account_id: None,
