@@ -2,6 +2,7 @@
 //! what it decided. The CLI and the server both call these, so a plan made from the command line
 //! and one made through the API are the same plan.
 
+pub mod backup;
 mod daily;
 pub mod history;
 mod lighting;
