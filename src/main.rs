@@ -14,14 +14,24 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PATROLMAP_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,fast_paths=error")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = patrolmap::cli::Cli::parse();
+    let args = match patrolmap::cli::config_file::expand(std::env::args_os().collect()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cli = patrolmap::cli::Cli::parse_from(args);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PATROLMAP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,fast_paths=error"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match patrolmap::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

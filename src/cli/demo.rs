@@ -47,6 +47,9 @@ pub struct DemoArgs {
     /// Address and port the map is served on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+    /// HTTPS, so a district can try the demo from its own phones on its network.
+    #[command(flatten)]
+    pub tls: super::serve::TlsArgs,
 }
 
 /// The demo's accounts all share this password; they exist only in a demo data folder.
@@ -181,6 +184,7 @@ pub fn run(data: &Path, args: DemoArgs) -> anyhow::Result<()> {
     let config = PlanningConfig::default();
     let mut options = crate::server::ServeOptions::new(args.listen);
     options.date = Some(parse_date(args.date.as_deref(), &config)?);
+    args.tls.apply(&mut options)?;
     crate::server::serve(data.to_path_buf(), config, options)
 }
 

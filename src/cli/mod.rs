@@ -1,6 +1,8 @@
 //! The `patrolmap` command line: every subcommand is a thin layer over the library.
 
+mod backup;
 mod bench;
+pub mod config_file;
 mod demo;
 mod import;
 mod inspection;
@@ -20,6 +22,8 @@ use std::path::PathBuf;
 #[command(
     name = "patrolmap",
     version,
+    // A flag given twice takes the last value: `serve --config` files come first.
+    args_override_self = true,
     about = "Plans inspections of risky venues and finds the city's dark corners"
 )]
 pub struct Cli {
@@ -31,10 +35,15 @@ pub struct Cli {
         env = "PATROLMAP_DATA"
     )]
     pub data: PathBuf,
+    /// Log lines as text or as JSON (one object per line, for a log collector).
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     #[command(subcommand)]
     pub command: Command,
 }
 
+// Parsed once per run: the size of the largest variant (`serve`'s many flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import an OSM extract or a government registry into the store.
@@ -84,6 +93,21 @@ pub enum Command {
     },
     /// Serve the map layers, OGC API – Features, inspection capture and accounts over HTTP.
     Serve(serve::ServeArgs),
+    /// Back up the data folder (the store online, photos, basemap, samples, config, tls/) into a
+    /// new folder with a manifest of sizes and SHA-256s. `serve` may keep running.
+    Backup {
+        /// The folder to create; it must not exist yet (or be empty).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into the data folder after checking every file against its manifest.
+    Restore {
+        /// The backup folder (the one holding manifest.json).
+        dir: PathBuf,
+        /// Restore over a data folder that is not empty: the old one is renamed aside, not deleted.
+        #[arg(long)]
+        force: bool,
+    },
     /// Accounts.
     User {
         #[command(subcommand)]
@@ -114,6 +138,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tiles { what } => tiles::run(&cli.data, what),
         Command::Serve(args) => serve::run(&cli.data, args),
         Command::User { what } => serve::run_user(&cli.data, what),
+        Command::Backup { out } => backup::run_backup(&cli.data, &out),
+        Command::Restore { dir, force } => backup::run_restore(&cli.data, &dir, force),
     }
 }
 

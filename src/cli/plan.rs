@@ -129,7 +129,7 @@ fn export(dir: &Path, plan: &PatrolPlan, utc_offset: i32) -> anyhow::Result<()> 
             r.team_id
         ));
         let geojson = route_geojson(plan, r).to_string();
-        let gpx = route_gpx(plan, r, utc_offset).map_err(anyhow::Error::msg)?;
+        let gpx = route_gpx(plan, r, utc_offset, None).map_err(anyhow::Error::msg)?;
         for (ext, text) in [("geojson", geojson), ("gpx", gpx)] {
             let path = stem.with_extension(ext);
             std::fs::write(&path, text)

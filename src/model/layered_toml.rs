@@ -16,9 +16,24 @@ pub fn over_defaults<T: DeserializeOwned>(defaults: &str, text: &str) -> Result<
 
 /// Reads a user's file over `defaults`; errors name the file.
 pub fn file_over_defaults<T: DeserializeOwned>(defaults: &str, path: &Path) -> Result<T, String> {
+    file_over_defaults_except(defaults, path, &[])
+}
+
+/// As `file_over_defaults`, leaving out the top-level tables `skip` (another reader's).
+pub fn file_over_defaults_except<T: DeserializeOwned>(
+    defaults: &str,
+    path: &Path,
+    skip: &[&str],
+) -> Result<T, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    over_defaults(defaults, &text).map_err(|e| format!("{}: {e}", path.display()))
+    let mut user: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| format!("{}: {e}", path.display()))?;
+    for key in skip {
+        user.remove(*key);
+    }
+    over_defaults(defaults, &user.to_string()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn merge(base: &mut toml::Table, over: toml::Table) {

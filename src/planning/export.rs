@@ -62,10 +62,13 @@ pub fn route_geojson(plan: &PatrolPlan, route: &PatrolRoute) -> FeatureCollectio
 }
 
 /// The route as GPX 1.1. Times are UTC, from the plan's local clock and `utc_offset_minutes`.
+/// `link`: where the route can be fetched again (the server's own address for it), written as
+/// the GPX metadata link.
 pub fn route_gpx(
     plan: &PatrolPlan,
     route: &PatrolRoute,
     utc_offset_minutes: i32,
+    link: Option<&str>,
 ) -> Result<String, String> {
     let utc = |seconds: i64| utc_time(plan.date, seconds, utc_offset_minutes);
     let point = |p: LonLat| geo::Point::new(p.lon, p.lat);
@@ -112,6 +115,14 @@ pub fn route_gpx(
                 plan.date
             )),
             time: utc(route.start_s),
+            links: link
+                .map(|href| gpx::Link {
+                    href: href.to_string(),
+                    text: Some(format!("{} {}", route.team, plan.date)),
+                    type_: Some("application/gpx+xml".into()),
+                })
+                .into_iter()
+                .collect(),
             ..Default::default()
         }),
         waypoints,
@@ -179,7 +190,8 @@ mod tests {
     #[test]
     fn gpx_is_valid_gpx_1_1_with_waypoints_track_and_utc_times() {
         let p = plan();
-        let text = route_gpx(&p, &p.routes[0], 480).unwrap();
+        let text = route_gpx(&p, &p.routes[0], 480, Some("https://x.example/r.gpx")).unwrap();
+        assert!(text.contains("https://x.example/r.gpx"), "{text}");
         assert!(text.contains("version=\"1.1\""), "{text}");
         assert!(text.contains("http://www.topografix.com/GPX/1/1"));
         let back = gpx::read(text.as_bytes()).unwrap();

@@ -4,6 +4,7 @@
 use super::auth::Signed;
 use super::catalogue::{Layer, Layers, Query};
 use super::error::ApiError;
+use super::origin::Origin;
 use super::{Shared, openapi};
 use crate::model::BBox;
 use axum::body::Body;
@@ -92,37 +93,9 @@ fn parse_params(raw: Option<&str>, limits: (usize, usize)) -> Result<LayerParams
 }
 
 fn form_pairs(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
+    form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-fn decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes.get(i..i + 3) {
-            Some([b'%', h, l]) => hex(*h).zip(hex(*l)).map(|(h, l)| h * 16 + l),
-            _ => None,
-        };
-        match (bytes[i], escaped) {
-            (_, Some(b)) => {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-            (b'+', None) => out.push(b' '),
-            (b, None) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `west,south,east,north` in CRS84 degrees.
@@ -294,7 +267,7 @@ async fn layer_list(
     who: Signed,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layers = state.layers().await?;
+    let layers = state.layers_for(&who.0).await?;
     let list: Vec<Value> = layers
         .all()
         .iter()
@@ -327,7 +300,7 @@ async fn layer_geojson(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layers = state.layers().await?;
+    let layers = state.layers_for(&who.0).await?;
     let Selection {
         layer, hits, shown, ..
     } = select(&layers, &id, &who, raw.as_deref(), API_LIMIT)?;
@@ -344,30 +317,12 @@ async fn layer_geojson(
     ))
 }
 
-/// The absolute root of the OGC API, from the Host the client used.
-pub fn base(headers: &HeaderMap) -> String {
-    format!("{}/ogc", root(headers))
-}
-
-/// `http://HOST` as the client called it (a Host with odd characters is not echoed back).
-pub fn root(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
-}
-
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
     json!({ "href": href, "rel": rel, "type": kind, "title": title })
 }
 
-async fn landing(headers: HeaderMap) -> Response {
-    let b = base(&headers);
+async fn landing(origin: Origin, headers: HeaderMap) -> Response {
+    let b = origin.ogc();
     let body = json!({
         "title": "patrolmap",
         "description": "Key places, street lighting, patrol routes and inspection coverage of the district (重点场所、照明盲区、巡查路线与覆盖率).",
@@ -390,11 +345,11 @@ async fn conformance(headers: HeaderMap) -> Response {
     json_response(&headers, "application/json", body.to_string())
 }
 
-async fn openapi_document(headers: HeaderMap) -> Response {
+async fn openapi_document(origin: Origin, headers: HeaderMap) -> Response {
     json_response(
         &headers,
         "application/vnd.oai.openapi+json;version=3.0",
-        openapi::document(&base(&headers)),
+        openapi::document(&origin.ogc()),
     )
 }
 
@@ -422,11 +377,12 @@ fn collection_json(b: &str, layer: &Layer) -> Value {
 
 async fn collections(
     State(state): State<Shared>,
-    _who: Signed,
+    who: Signed,
+    origin: Origin,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layers = state.layers().await?;
-    let b = base(&headers);
+    let layers = state.layers_for(&who.0).await?;
+    let b = origin.ogc();
     let body = json!({
         "links": [link(format!("{b}/collections"), "self", "application/json", "the layers")],
         "collections": layers.all().iter().map(|l| collection_json(&b, l)).collect::<Vec<_>>(),
@@ -442,14 +398,15 @@ async fn collection(
     State(state): State<Shared>,
     who: Signed,
     Path(id): Path<String>,
+    origin: Origin,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layers = state.layers().await?;
+    let layers = state.layers_for(&who.0).await?;
     let (layer, _) = layer_for(&layers, &id, &who)?;
     Ok(json_response(
         &headers,
         "application/json",
-        collection_json(&base(&headers), layer).to_string(),
+        collection_json(&origin.ogc(), layer).to_string(),
     ))
 }
 
@@ -458,16 +415,17 @@ async fn items(
     who: Signed,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
+    origin: Origin,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layers = state.layers().await?;
+    let layers = state.layers_for(&who.0).await?;
     let Selection {
         layer,
         params,
         hits,
         shown,
     } = select(&layers, &id, &who, raw.as_deref(), OGC_LIMIT)?;
-    let b = base(&headers);
+    let b = origin.ogc();
     let here = |offset: usize| {
         let mut q = format!("limit={}&offset={offset}", params.limit);
         if let Some(bb) = params.query.bbox {
@@ -511,9 +469,10 @@ async fn item(
     State(state): State<Shared>,
     who: Signed,
     Path((id, fid)): Path<(String, String)>,
+    origin: Origin,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let layers = state.layers().await?;
+    let layers = state.layers_for(&who.0).await?;
     let (layer, team) = layer_for(&layers, &id, &who)?;
     let i = layer
         .find(&fid)
@@ -521,7 +480,7 @@ async fn item(
         .ok_or_else(|| ApiError::not_found(format!("no feature `{fid}` in `{id}`")))?;
     let mut feature: Value =
         serde_json::from_str(layer.feature_json(i)).map_err(ApiError::internal)?;
-    let b = base(&headers);
+    let b = origin.ogc();
     feature["links"] = json!([
         link(
             format!("{b}/collections/{id}/items/{fid}"),
@@ -582,6 +541,10 @@ mod tests {
         for bad in ["limit=0", "limit=-1", "limit=ten", "offset=x", "color=red"] {
             assert!(parse_params(Some(bad), OGC_LIMIT).is_err(), "{bad}");
         }
-        assert_eq!(decode("24.9%2C60.1+x%ZZ%4"), "24.9,60.1 x%ZZ%4");
+        let bbox = parse_params(Some("bbox=24.9%2C60.1%2C25.0%2C60.2"), OGC_LIMIT).unwrap();
+        assert!(
+            bbox.query.bbox.is_some(),
+            "percent-escaped commas are decoded"
+        );
     }
 }

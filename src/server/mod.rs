@@ -3,18 +3,27 @@
 //! nothing calls up into it.
 
 mod auth;
+pub mod capture;
 pub mod catalogue;
+mod clock;
 mod error;
 mod features;
+mod listen;
+mod metrics;
 mod openapi;
+mod origin;
 mod plans;
 mod throttle;
 mod tiles;
+mod tls;
 mod views;
 mod web;
 mod writes;
 
 pub use error::ApiError;
+pub use listen::ConnectionLimits;
+pub use origin::parse_public_url;
+pub use tls::{TlsSource, machine_hosts};
 
 use crate::planning::PlanningConfig;
 use crate::store::Store;
@@ -39,12 +48,41 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// The plan day the layers show; None: today in the district's time, moving at midnight.
     pub date: Option<NaiveDate>,
+    /// A fixed local moment for the server's clock (`--now`, for tests); None: the real time.
+    /// The current-plan rule (`planning::shift_clock`) follows it, even with `date` set.
+    pub now: Option<chrono::NaiveDateTime>,
     pub session_hours: i64,
     /// Browser origins allowed to call the API from another site (CORS); none by default.
     pub origins: Vec<String>,
     pub max_photo_bytes: usize,
     pub max_request_bytes: usize,
     pub request_timeout: Duration,
+    /// Connection hygiene: header and idle timeouts, connections per address, drain time.
+    pub connections: listen::ConnectionLimits,
+    /// Addresses that may read `/metrics` without a token (a Prometheus server).
+    pub metrics_from: Vec<std::net::IpAddr>,
+    /// Unattended backups, when configured.
+    pub backups: Option<BackupSchedule>,
+    /// The root of every absolute link (`--public-url`); None: the Host the client used.
+    pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-*` headers are believed (`--trust-proxy`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Served over TLS: links say https.
+    pub tls: bool,
+    /// Where the certificate comes from, when serving HTTPS.
+    pub tls_source: Option<TlsSource>,
+    /// A plain HTTP listener that redirects to HTTPS.
+    pub redirect_http: Option<SocketAddr>,
+    /// Send HSTS (only with a real certificate).
+    pub hsts: bool,
+}
+
+/// `serve --backup-every 24h --backup-keep 14 [--backup-dir DIR]`.
+#[derive(Debug, Clone)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every: Duration,
+    pub keep: usize,
 }
 
 impl ServeOptions {
@@ -52,11 +90,26 @@ impl ServeOptions {
         Self {
             listen,
             date: None,
+            now: None,
             session_hours: 12,
             origins: Vec::new(),
             max_photo_bytes: 8 << 20,
             max_request_bytes: 32 << 20,
             request_timeout: Duration::from_secs(30),
+            connections: listen::ConnectionLimits {
+                header_timeout: Duration::from_secs(10),
+                idle_timeout: Duration::from_secs(75),
+                per_address: 256,
+                drain: Duration::from_secs(30),
+            },
+            metrics_from: Vec::new(),
+            backups: None,
+            public_url: None,
+            trusted_proxies: Vec::new(),
+            tls: false,
+            tls_source: None,
+            redirect_http: None,
+            hsts: false,
         }
     }
 }
@@ -77,6 +130,11 @@ pub struct AppState {
     login_throttle: throttle::LoginThrottle,
     archives: tiles::Archives,
     lighting: views::LightingCache,
+    metrics: Arc<metrics::Metrics>,
+    /// Teams and the days they have plans, for the current-plan rule (see `clock`).
+    roster: clock::Roster,
+    /// Layers of plan days other than `plan_date()`, for teams whose current plan differs.
+    other_days: clock::OtherDays,
 }
 
 pub type Shared = Arc<AppState>;
@@ -89,7 +147,7 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let writer = Store::open(&data)?;
         let reader = Store::open(&data)?;
-        let date = options.date.unwrap_or_else(|| config.today());
+        let date = clock::first_plan_date(&reader, &config, &options)?;
         let version = reader.data_version()?;
         let layers = Layers::load(&reader, &config, date)?;
         Ok(Self {
@@ -103,11 +161,10 @@ impl AppState {
             login_throttle: Default::default(),
             archives: Default::default(),
             lighting: Default::default(),
+            metrics: Default::default(),
+            roster: Default::default(),
+            other_days: Default::default(),
         })
-    }
-
-    pub fn plan_date(&self) -> NaiveDate {
-        self.options.date.unwrap_or_else(|| self.config.today())
     }
 
     /// Runs `f` on the write connection off the async threads.
@@ -153,11 +210,12 @@ impl AppState {
             (l.0.clone(), l.1, l.2)
         };
         let now_version = self.read(|s| Ok(s.data_version()?)).await?;
-        let date = self.plan_date();
+        let date = self.plan_date().await?;
         if (now_version == version && current.date == date) || at.elapsed() < LAYER_REFRESH {
             return Ok(current);
         }
         let _one_at_a_time = self.reloading.lock().await;
+        let started = Instant::now();
         let state = self.clone();
         let fresh = tokio::task::spawn_blocking(move || {
             let store = state
@@ -175,6 +233,7 @@ impl AppState {
             .write()
             .map_err(|_| ApiError::internal("layer lock poisoned"))?;
         *l = (fresh.0.clone(), fresh.1, Instant::now());
+        self.metrics.layers_rebuilt(started.elapsed().as_secs_f64());
         Ok(fresh.0)
     }
 }
@@ -207,8 +266,20 @@ pub fn router(state: Shared) -> Router {
         )
         .merge(writes::routes(&state.options))
         .route("/healthz", axum::routing::get(healthz))
+        .route("/metrics", axum::routing::get(metrics::metrics))
         .merge(web::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(RequestBodyLimitLayer::new(state.options.max_request_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.options.request_timeout,
+        ))
+        // Inside compression (it reads plain bodies) and outside everything that can refuse a
+        // request, so that every error leaves as JSON.
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(
             CompressionLayer::new().compress_when(
                 // Archives are read by byte range and tiles are gzipped already.
@@ -218,10 +289,13 @@ pub fn router(state: Shared) -> Router {
             ),
         )
         .layer(tower::util::option_layer(cors))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            state.options.request_timeout,
-        ))
+        // Only with a real certificate: HSTS on a self-signed one would lock phones out.
+        .layer(tower::util::option_layer(state.options.hsts.then(|| {
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            )
+        })))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(
             |req: &axum::http::Request<axum::body::Body>| {
@@ -247,26 +321,171 @@ async fn healthz(
 }
 
 /// Serves until Ctrl-C (or SIGTERM); prints the URL once listening.
-pub fn serve(data: PathBuf, config: PlanningConfig, options: ServeOptions) -> anyhow::Result<()> {
+pub fn serve(
+    data: PathBuf,
+    config: PlanningConfig,
+    mut options: ServeOptions,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let listen = options.listen;
+        let limits = options.connections.clone();
+        sweep_photos(&data)?;
+        let tls = options
+            .tls_source
+            .as_ref()
+            .map(|source| tls::Tls::load(source, &data))
+            .transpose()?;
+        options.tls = tls.is_some();
+        options.hsts = tls.as_ref().is_some_and(|t| t.trusted);
+        let redirect = options.redirect_http;
         let state = Arc::new(AppState::open(data, config, options)?);
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr()?;
-        println!("patrolmap is serving on http://{addr}/ (Ctrl-C stops it)");
-        axum::serve(
-            listener,
-            router(state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown())
-        .await?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        // The first line names the address: scripts and the tests read it.
+        println!("patrolmap is serving on {scheme}://{addr}/ (Ctrl-C stops it)");
+        if let Some(t) = &tls {
+            print_tls_welcome(t, addr, state.options.public_url.as_deref());
+        }
+        if let Some(at) = redirect {
+            let plain = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| anyhow::anyhow!("--redirect-http: cannot listen on {at}: {e}"))?;
+            println!(
+                "plain HTTP on http://{}/ redirects to HTTPS",
+                plain.local_addr()?
+            );
+            let app = redirect_to_https(addr.port(), state.options.public_url.clone());
+            let (limits, metrics) = (limits.clone(), state.metrics.clone());
+            tokio::spawn(async move {
+                let stop = std::future::pending::<()>();
+                if let Err(e) = listen::serve(plain, app, limits, None, metrics, stop).await {
+                    tracing::error!(error = %e, "the HTTP redirect listener stopped");
+                }
+            });
+        }
+        let tls = tls.map(|t| t.acceptor);
+        if let Some(schedule) = state.options.backups.clone() {
+            tokio::spawn(back_up_every(state.data.clone(), schedule));
+        }
+        let metrics = state.metrics.clone();
+        listen::serve(listener, router(state), limits, tls, metrics, shutdown()).await?;
         Ok(())
     })
+}
+
+/// What a district's IT person needs to hand the HTTPS address to phones: the fingerprint to
+/// compare, the addresses to open, and the first of them as a QR code.
+fn print_tls_welcome(t: &tls::Tls, addr: SocketAddr, public_url: Option<&str>) {
+    let port = addr.port();
+    let mut urls: Vec<String> = match public_url {
+        Some(u) => vec![format!("{u}/")],
+        None => t
+            .hosts
+            .iter()
+            .filter(|h| !matches!(h.as_str(), "localhost" | "127.0.0.1" | "::1"))
+            .map(|h| match h.parse::<std::net::Ipv6Addr>() {
+                Ok(v6) => format!("https://[{v6}]:{port}/"),
+                Err(_) => format!("https://{h}:{port}/"),
+            })
+            .collect(),
+    };
+    if urls.is_empty() {
+        urls.push(format!("https://{addr}/"));
+    }
+    println!("certificate SHA-256 {}", t.fingerprint);
+    if !t.trusted {
+        println!(
+            "self-signed certificate {} (install it on the phones; see the README)",
+            t.cert_path.display()
+        );
+    }
+    for u in &urls {
+        println!("open {u}");
+    }
+    println!("{}", tls::qr(&urls[0]));
+}
+
+/// The plain HTTP listener's only answer: the same path on HTTPS.
+fn redirect_to_https(port: u16, public_url: Option<String>) -> Router {
+    Router::new().fallback(
+        move |headers: axum::http::HeaderMap, uri: axum::http::Uri| {
+            let public_url = public_url.clone();
+            async move {
+                let path = uri.path_and_query().map_or("/", |p| p.as_str());
+                let target = match public_url {
+                    Some(u) => format!("{u}{path}"),
+                    None => {
+                        let host = headers
+                            .get(header::HOST)
+                            .and_then(|h| h.to_str().ok())
+                            // `name:port` or `[v6]:port` without the port.
+                            .map(|h| match h.rsplit_once(':') {
+                                Some((name, port)) if !port.contains(']') => name,
+                                _ => h,
+                            })
+                            .filter(|h| {
+                                h.bytes()
+                                    .all(|b| b.is_ascii_alphanumeric() || b".-[]".contains(&b))
+                            })
+                            .unwrap_or("localhost")
+                            .to_string();
+                        format!("https://{host}:{port}{path}")
+                    }
+                };
+                axum::response::Redirect::permanent(&target)
+            }
+        },
+    )
+}
+
+/// Unattended backups: one at each interval (the first one interval after start-up, or at
+/// once when the newest is older than that), rotated to keep the newest `keep`.
+async fn back_up_every(data: PathBuf, schedule: BackupSchedule) {
+    use crate::workflow::backup::{newest_backup_age, take_rotated};
+    let mut wait = match newest_backup_age(&schedule.dir) {
+        Some(age) => schedule.every.saturating_sub(age),
+        None => Duration::ZERO,
+    };
+    loop {
+        tokio::time::sleep(wait).await;
+        let (data, dir, keep) = (data.clone(), schedule.dir.clone(), schedule.keep);
+        let taken = tokio::task::spawn_blocking(move || take_rotated(&data, &dir, keep)).await;
+        match taken {
+            Ok(Ok(m)) => tracing::info!(
+                dir = %schedule.dir.display(),
+                files = m.files.len(),
+                bytes = m.total_bytes(),
+                "backup taken"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "backup failed"),
+            Err(e) => tracing::error!(error = %e, "backup task failed"),
+        }
+        wait = schedule.every;
+    }
+}
+
+/// Photos a crash left between staging and placing are placed; files no record names, older
+/// than an hour (so never an upload in flight), are removed.
+fn sweep_photos(data: &std::path::Path) -> anyhow::Result<()> {
+    let store = Store::open(data)?;
+    let referenced = store.photo_hashes()?;
+    let sweep = crate::store::PhotoFolder::new(data)
+        .sweep(&referenced, Duration::from_secs(3600))
+        .map_err(|e| anyhow::anyhow!("sweeping {}: {e}", data.join("photos").display()))?;
+    if sweep.placed + sweep.removed > 0 {
+        tracing::info!(
+            placed = sweep.placed,
+            removed = sweep.removed,
+            "photo sweep"
+        );
+    }
+    Ok(())
 }
 
 async fn shutdown() {

@@ -329,6 +329,19 @@ const API: &[ApiOp] = &[
     },
     ApiOp {
         method: HttpMethod::Get,
+        path: "/api/plans/current",
+        summary: "The plan whose shift is now (a night shift's stays current past midnight), else the next one today; as /api/plans/{date} plus `current` {date, shift_start, shift_end, state: on_shift|upcoming|fixed, recorded}; managers get the plan day's plan",
+        who: "signed in; inspectors their own team (404 when the team has no plan for this shift)",
+        statuses: &[
+            ("200", "the plan"),
+            ("400", "duty is not inspection or lighting"),
+            ("401", "sign in first"),
+            ("404", "no plan for your shift now"),
+        ],
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
         path: "/api/plans/{date}",
         summary: "A day's plan (date YYYY-MM-DD or `today`; duty=inspection|lighting)",
         who: "signed in; inspectors see their own route",
@@ -471,8 +484,11 @@ pub fn api_document(root: &str) -> String {
         .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-pub async fn api_document_response(headers: axum::http::HeaderMap) -> axum::response::Response {
-    let root = super::features::root(&headers);
+pub async fn api_document_response(
+    origin: super::origin::Origin,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let root = origin.root;
     super::features::json_response(
         &headers,
         "application/vnd.oai.openapi+json;version=3.0",

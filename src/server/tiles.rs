@@ -5,7 +5,8 @@ use super::Shared;
 use super::auth::Signed;
 use super::catalogue::{Layers, Query};
 use super::error::ApiError;
-use super::features::{client_has, etag_of, json_response, root};
+use super::features::{client_has, etag_of, json_response};
+use super::origin::Origin;
 use crate::tiles::encode::{LayerBuilder, encode};
 use crate::tiles::mercator::{TileBounds, tile_bbox, valid_tile};
 use axum::body::Body;
@@ -93,10 +94,11 @@ pub(super) async fn reader(state: &Shared, name: &str) -> Result<Arc<Reader>, Ap
 async fn archive(
     State(state): State<Shared>,
     Path(file): Path<String>,
+    origin: Origin,
     request: Request,
 ) -> Result<Response, ApiError> {
     if let Some(json_name) = file.strip_suffix(".json") {
-        return tilejson(&state, json_name, request.headers()).await;
+        return tilejson(&state, json_name, &origin, request.headers()).await;
     }
     let name = file.strip_suffix(".pmtiles").ok_or_else(|| {
         ApiError::not_found(
@@ -119,9 +121,14 @@ async fn archive(
 }
 
 /// TileJSON 3.0.0 with absolute tile URLs, zooms, bounds and vector layers.
-async fn tilejson(state: &Shared, name: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+async fn tilejson(
+    state: &Shared,
+    name: &str,
+    origin: &Origin,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let r = reader(state, name).await?;
-    let url = format!("{}/tiles/{name}/{{z}}/{{x}}/{{y}}", root(headers));
+    let url = format!("{}/tiles/{name}/{{z}}/{{x}}/{{y}}", origin.root);
     let tj = r
         .parse_tilejson(vec![url])
         .await
@@ -227,14 +234,14 @@ async fn layer_tile(
             DENSE_LAYERS.join(", ")
         )));
     }
-    let layers = state.layers().await?;
+    let layers = state.layers_for(&who.0).await?;
     let team = layers
         .get(&layer_id)
         .ok_or_else(|| ApiError::not_found(format!("no layer `{layer_id}`")))?
         .def
         .team_for(&who.0);
     let key = (
-        format!("{}:{}", layers.loaded_at, team.unwrap_or(0)),
+        format!("{}:{}:{}", layers.date, layers.loaded_at, team.unwrap_or(0)),
         layer_id.clone(),
         z,
         x,

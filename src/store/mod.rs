@@ -3,20 +3,26 @@
 //! order on open.
 
 mod accounts;
+mod backup;
 mod city;
 mod inspections;
 mod lighting;
 mod map_features;
+mod photos;
 mod planning;
 mod read;
 mod stats;
 mod summary;
 mod upsert;
 
-pub use accounts::{AuditEvent, MIN_PASSWORD_CHARS, Session};
+pub use accounts::{
+    AuditEvent, LoginClaimant, MIN_PASSWORD_CHARS, Session, check_password, password_checks,
+};
+pub use backup::DatabaseCopy;
 pub use inspections::{Recorded, parse_local_time};
 pub use lighting::StoredBlindSpot;
 pub use map_features::{MapFeature, StoredLayer};
+pub use photos::{PhotoFolder, StagedPhoto, Sweep};
 pub use stats::Stats;
 pub use summary::{ImportSummary, TableSummary};
 
@@ -33,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0003_lighting",
         include_str!("migrations/0003_lighting.sql"),
+    ),
+    (
+        "0004_hardening",
+        include_str!("migrations/0004_hardening.sql"),
     ),
 ];
 
@@ -71,6 +81,9 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// `PRAGMA integrity_check` found damage: the file is not to be trusted or restored.
+    #[error("database {path} fails the integrity check: {findings}")]
+    Damaged { path: PathBuf, findings: String },
     #[error("{table} row {id}: field `{field}`: {message}")]
     Corrupt {
         table: &'static str,

@@ -85,6 +85,48 @@ impl Server {
         }
     }
 
+    /// The server over TLS (`extra` names how, e.g. `--tls-self-signed`): `base` is the
+    /// `https://` URL on its first stdout line. Its later output is read and dropped, so that
+    /// what it prints after that line never meets a closed pipe.
+    pub fn start_https(data: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_patrolmap"))
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--date", DEMO_DATE])
+            .args(if extra.contains(&"--listen") {
+                &[][..]
+            } else {
+                &["--listen", "127.0.0.1:0"][..]
+            })
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut err = child.stderr.take().unwrap();
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let Some(base) = line.split_whitespace().find(|w| w.starts_with("https://")) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            let mut why = String::new();
+            let _ = std::io::Read::read_to_string(&mut err, &mut why);
+            panic!(
+                "no https:// URL in {line:?} from `serve {}`: {why}",
+                extra.join(" ")
+            );
+        };
+        let base = base.trim_end_matches('/').to_string();
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+        Server {
+            child,
+            base,
+            data: data.to_path_buf(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -187,6 +229,13 @@ pub fn login(server: &Server, user: &str) -> String {
     r.json()["token"].as_str().unwrap().to_string()
 }
 
+/// `n` bytes that are a JPEG by their signature (what the server checks), the rest filler.
+pub fn jpeg_bytes(n: usize) -> Vec<u8> {
+    let mut b = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00".to_vec();
+    b.extend((0..n.saturating_sub(b.len()) as u32).map(|i| (i * 7 % 251) as u8));
+    b
+}
+
 /// A multipart/form-data body: the inspection as JSON, then the photos.
 pub fn multipart(inspection: &serde_json::Value, photos: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "patrolmap-test-boundary-7d1f";
@@ -221,7 +270,10 @@ pub fn raw_get(
     use std::io::{Read, Write};
     let addr = server.base.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut req = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: {addr}\r\n"));
+    }
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
