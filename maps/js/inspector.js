@@ -20,17 +20,22 @@ export async function mount(root, { app, session }) {
   const map = createMap(mapBox, app);
   const cleanups = [];
   const position = trackPosition(map, cleanups);
-  const done = doneStore(app.plan_date);
   /** The numbered badge of each stop on the map, by venue id. */
   const badges = new Map();
 
+  // The plan whose shift is now (a night team's stays current past midnight), not the phone's
+  // calendar day; 404 when the team has none for this shift.
   let route = null;
+  let plan = null;
   try {
-    const plan = await api.get("/api/plans/today");
+    plan = await api.get("/api/plans/current");
     route = plan.routes.find((r) => r.team_id === session.account.team_id) || plan.routes[0] || null;
   } catch (err) {
-    listBox.append(el("p", { class: "error" }, failureText(err)));
+    const text = err?.status === 404 ? t("inspector.no_shift_plan") : failureText(err);
+    listBox.append(el("p", { class: err?.status === 404 ? "muted" : "error" }, text));
   }
+  // Recorded marks belong to the plan's date, with what the server already holds for it.
+  const done = doneStore(plan?.current?.date || plan?.date || app.plan_date, plan?.current?.recorded || []);
 
   // A discarded record never reached the server: its stop is open again.
   const reopen = (item) => {
@@ -91,7 +96,7 @@ export async function mount(root, { app, session }) {
   listBox.before(offlineNote);
   keepForOffline({
     archive: app.basemap?.archive,
-    paths: ["/api/plans/today"],
+    paths: ["/api/plans/current"],
     extra: ["/api/app", `/i18n/${language()}.json`],
   })
     .then((kept) => {
@@ -230,10 +235,11 @@ function trackPosition(map, cleanups) {
   return position;
 }
 
-/** Venues recorded today on this phone, kept across reloads (and offline). */
-function doneStore(date) {
+/** Venues recorded for the plan of `date`: on this phone (kept across reloads and offline) and
+ * those the server reports recorded for it (`recorded`). */
+function doneStore(date, recorded = []) {
   const key = `patrolmap.recorded.${date}`;
-  const ids = new Set(JSON.parse(localStorage.getItem(key) || "[]"));
+  const ids = new Set([...JSON.parse(localStorage.getItem(key) || "[]"), ...recorded]);
   return {
     has: (id) => ids.has(id),
     add: (id) => {

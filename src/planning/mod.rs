@@ -2,9 +2,11 @@
 //! coverage. An analysis like lighting and routing: it reads plain inputs and returns plain
 //! results; loading and saving them is the store's and the callers' work.
 
+pub mod capture;
 pub mod config;
 pub mod hours;
 pub mod risk;
+pub mod shift_clock;
 
 pub use config::PlanningConfig;
 pub use hours::Shift;

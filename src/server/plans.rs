@@ -15,9 +15,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 pub fn routes() -> axum::Router<Shared> {
     axum::Router::new()
+        .route("/api/plans/current", get(current))
         .route("/api/plans/{date}", get(plan))
         .route("/api/plans/{date}/routes/{file}", get(route_file))
 }
@@ -28,9 +30,11 @@ struct DutyQuery {
     duty: Option<String>,
 }
 
-fn date_of(state: &Shared, text: &str) -> Result<NaiveDate, ApiError> {
+/// A date in the path; `today` is the caller's plan day: an inspector's is its team's current
+/// plan (a night team's yesterday until its shift ends), everyone else's the server's plan day.
+async fn date_of(state: &Shared, who: &Signed, text: &str) -> Result<NaiveDate, ApiError> {
     if text == "today" {
-        return Ok(state.plan_date());
+        return state.day_for(&who.0).await;
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         ApiError::bad_request("date", format!("{text:?} is not YYYY-MM-DD or `today`"))
@@ -51,11 +55,8 @@ async fn plan(
     Path(date): Path<String>,
     Query(q): Query<DutyQuery>,
 ) -> Result<Json<PatrolPlan>, ApiError> {
-    let date = date_of(&state, &date)?;
-    let duty = match q.duty.as_deref() {
-        None => Duty::Inspection,
-        Some(d) => Duty::parse(d).map_err(|m| ApiError::bad_request("duty", m))?,
-    };
+    let date = date_of(&state, &who, &date).await?;
+    let duty = duty_of(&q)?;
     let mut plan = load(&state, date, duty).await?;
     if who.0.role == Role::Inspector {
         plan.routes.retain(|r| Some(r.team_id) == who.0.team_id);
@@ -64,13 +65,63 @@ async fn plan(
     Ok(Json(plan))
 }
 
+fn duty_of(q: &DutyQuery) -> Result<Duty, ApiError> {
+    match q.duty.as_deref() {
+        None => Ok(Duty::Inspection),
+        Some(d) => Duty::parse(d).map_err(|m| ApiError::bad_request("duty", m)),
+    }
+}
+
+/// The plan the caller works on now, as `/api/plans/{date}` answers it, with `current`: for an
+/// inspector its team's plan whose shift holds the present moment, else the one starting later
+/// today (`planning::shift_clock`), and the venues its team recorded for that plan; 404 when
+/// there is none. Managers, planners and admins get the plan of the plan day.
+async fn current(
+    State(state): State<Shared>,
+    who: Signed,
+    Query(q): Query<DutyQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let duty = duty_of(&q)?;
+    let (date, mut current) = if who.0.role == Role::Inspector {
+        let no_plan = || {
+            ApiError::not_found(
+                "no plan for your shift now: your team has no plan whose shift is running or starts later today",
+            )
+        };
+        let team = who.0.team_id.ok_or_else(no_plan)?;
+        let p = state.team_plan(team).await?.ok_or_else(no_plan)?;
+        let mut c = p.json();
+        c["recorded"] = json!(state.recorded_for(team, p.date).await?);
+        (p.date, c)
+    } else {
+        let d = state.plan_date().await?;
+        (
+            d,
+            json!({ "date": d, "shift_start": null, "shift_end": null, "state": "plan_day" }),
+        )
+    };
+    let mut plan = load(&state, date, duty).await?;
+    if who.0.role == Role::Inspector {
+        plan.routes.retain(|r| Some(r.team_id) == who.0.team_id);
+        plan.left_out.clear();
+        if plan.routes.is_empty() {
+            current["recorded"] = json!([]);
+        }
+    }
+    let mut body = serde_json::to_value(&plan).map_err(ApiError::internal)?;
+    body["current"] = current;
+    Ok(Json(body))
+}
+
 /// `TEAM.gpx` or `TEAM.geojson`: one route, inspection or lighting, by team id.
 async fn route_file(
     State(state): State<Shared>,
     who: Signed,
+    origin: super::origin::Origin,
     Path((date, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let date = date_of(&state, &date)?;
+    let date = date_of(&state, &who, &date).await?;
+    let name_in_url = file.clone();
     let (team, format) = file
         .rsplit_once('.')
         .ok_or_else(|| ApiError::bad_request("file", "expected TEAM.gpx or TEAM.geojson"))?;
@@ -92,8 +143,16 @@ async fn route_file(
         let name = format!("patrolmap-{date}-team{team}.{format}");
         let (body, content_type) = match format {
             "gpx" => (
-                route_gpx(&plan, route, state.config.utc_offset_minutes)
-                    .map_err(ApiError::internal)?,
+                route_gpx(
+                    &plan,
+                    route,
+                    state.config.utc_offset_minutes,
+                    Some(&format!(
+                        "{}/api/plans/{date}/routes/{name_in_url}",
+                        origin.root
+                    )),
+                )
+                .map_err(ApiError::internal)?,
                 "application/gpx+xml",
             ),
             "geojson" => (

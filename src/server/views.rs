@@ -83,7 +83,24 @@ fn coordinate(
 }
 
 /// Boot settings for the browser; public, as it holds nothing the login page may not show.
-async fn app(State(state): State<Shared>) -> Result<Json<Value>, ApiError> {
+/// With a valid token, `plan_date` is the caller's own plan day (an inspector's is its team's
+/// current plan, see `clock`); without one (or with a stale one) the server's plan day.
+async fn app(
+    State(state): State<Shared>,
+    mut parts: axum::http::request::Parts,
+) -> Result<Json<Value>, ApiError> {
+    use axum::extract::FromRequestParts;
+    let signed = match parts
+        .headers
+        .contains_key(axum::http::header::AUTHORIZATION)
+    {
+        true => Signed::from_request_parts(&mut parts, &state).await.ok(),
+        false => None,
+    };
+    let plan_date = match &signed {
+        Some(who) => state.day_for(&who.0).await?,
+        None => state.plan_date().await?,
+    };
     // No archive (or an unreadable one, which `reader` logs) leaves the map without a basemap
     // rather than failing the whole app.
     let basemap = super::tiles::reader(&state, BASEMAP).await.ok().map(|r| {
@@ -98,7 +115,7 @@ async fn app(State(state): State<Shared>) -> Result<Json<Value>, ApiError> {
     });
     let c = &state.config;
     Ok(Json(json!({
-        "plan_date": state.plan_date(),
+        "plan_date": plan_date,
         "utc_offset_minutes": c.utc_offset_minutes,
         "attribution": ATTRIBUTION,
         "basemap": basemap,
@@ -106,6 +123,12 @@ async fn app(State(state): State<Shared>) -> Result<Json<Value>, ApiError> {
         "outcomes": Outcome::ALL.map(Outcome::as_str),
         "checklists": c.checklists,
         "gps": c.capture,
+        // Where the insecure-origin banner sends phones: the public address, when it is HTTPS.
+        "https_url": state
+            .options
+            .public_url
+            .as_deref()
+            .filter(|u| u.starts_with("https://")),
     })))
 }
 
@@ -179,7 +202,7 @@ async fn findings(
                 )
             })?,
     };
-    let last_day = state.plan_date();
+    let last_day = state.plan_date().await?;
     let weeks = state
         .read(move |s| Ok(weekly_findings(s, last_day, weeks)?))
         .await?;
@@ -194,7 +217,7 @@ async fn overdue(
 ) -> Result<Json<Value>, ApiError> {
     who.require(&[Role::Manager, Role::Admin], "list overdue venues")?;
     params(query, &[])?;
-    let date = state.plan_date();
+    let date = state.plan_date().await?;
     let rules = state.clone();
     let venues = state
         .read(move |s| Ok(overdue_venues(s, &rules.config, date)?))

@@ -448,3 +448,31 @@ impl Store {
         )?)
     }
 }
+
+impl Store {
+    /// The teams with a route on the plan in force for a day and duty.
+    pub fn routed_teams(&self, date: NaiveDate, duty: Duty) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT team_id FROM patrol_routes WHERE plan_id = (
+               SELECT id FROM patrol_plans WHERE plan_date = ?1 AND duty = ?2 ORDER BY id DESC LIMIT 1)",
+        )?;
+        let rows = stmt.query_map(params![date.to_string(), duty.as_str()], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Venues a team recorded an inspection of that started in `[from, to)` (local times).
+    pub fn venues_recorded_between(
+        &self,
+        team_id: i64,
+        from: chrono::NaiveDateTime,
+        to: chrono::NaiveDateTime,
+    ) -> Result<Vec<i64>> {
+        let text = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT venue_id FROM inspections
+             WHERE team_id = ?1 AND started_at >= ?2 AND started_at < ?3 ORDER BY venue_id",
+        )?;
+        let rows = stmt.query_map(params![team_id, text(from), text(to)], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
