@@ -3,6 +3,7 @@
 
 import * as api from "./api.js";
 import { LANGUAGES, language, loadLanguage, t, translate } from "./i18n.js";
+import { renderInsecureBanner } from "./insecure.js";
 
 const VIEWS = {
   inspector: () => import("./inspector.js"),
@@ -69,6 +70,8 @@ async function render(view) {
   unmount = null;
   translate();
   document.title = t("app.title");
+  // Before sign-in too: the inspector should learn of the HTTPS address before relying on the app.
+  renderInsecureBanner(document.getElementById("insecure-banner"), app);
   const session = api.session();
   const main = document.getElementById("main");
   main.replaceChildren();

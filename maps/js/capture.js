@@ -1,8 +1,11 @@
 // The capture form for one stop: outcome, the checklist for the venue's kind (from the server's
 // configuration), notes, photos from the camera and the GPS fix. Saving puts the record in the
-// outbox on the phone first; a poor or distant fix is a warning, never a block.
+// outbox on the phone first; a poor or distant fix is a warning, never a block. On an insecure
+// (http://) address the form still works: no fix, a UUID made without `crypto.randomUUID`, and a
+// message in the form, never an exception, when the record cannot be saved.
 
 import { language, t, term } from "./i18n.js";
+import { insecure, randomUuid } from "./insecure.js";
 import * as outbox from "./outbox.js";
 import { districtNow, el } from "./ui.js";
 
@@ -80,27 +83,43 @@ export function openCaptureForm(container, { app, stop, position, onSaved }) {
     container.hidden = true;
   };
 
+  const saveButton = form.querySelector('button[type="submit"]');
+  const errorLine = form.querySelector(".error");
+  // "Queued if offline" would be a promise this phone cannot keep.
+  outbox.keepsRecords().then((keeps) => {
+    if (!keeps) saveButton.textContent = t("capture.save_online");
+  });
+  /** The UUID and finish time of a save that may have reached the server before the line dropped. */
+  let unsent = null;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (saveButton.disabled) return;
+    errorLine.textContent = "";
     const data = new FormData(form);
     const checklist = {};
     for (const item of items) checklist[item.id] = data.get(`check:${item.id}`) || "na";
     const notes = data.get("notes").trim();
     const inspection = {
-      client_uuid: crypto.randomUUID(),
+      // A retry keeps the first try's UUID and finish time: if that try did arrive, this one is
+      // the same record to the server, not a second one.
+      client_uuid: unsent?.client_uuid || randomUuid(),
       venue_id: stop.target.id,
       started_at: startedAt,
-      finished_at: districtNow(app.utc_offset_minutes),
+      finished_at: unsent?.finished_at || districtNow(app.utc_offset_minutes),
       outcome: data.get("outcome"),
       checklist,
       notes: notes || null,
       gps: position.fix ? { at: { lon: position.fix.lon, lat: position.fix.lat }, accuracy_m: position.fix.accuracy_m } : null,
     };
+    // A record sent straight to the server (no storage on the phone) takes a moment: one at a time.
+    saveButton.disabled = true;
     try {
       await outbox.enqueue(inspection, photos, stop.name);
     } catch (err) {
-      // The phone could not even keep it: say so, and keep the form as it is.
-      form.querySelector(".error").textContent = t("capture.not_saved", { message: err.message });
+      // Neither the phone nor the server has it: say so, and keep the form as it is.
+      if (err instanceof outbox.NotSaved && err.reason === "unreachable") unsent = inspection;
+      errorLine.textContent = notSavedText(err);
+      saveButton.disabled = false;
       return;
     }
     close();
@@ -111,9 +130,19 @@ export function openCaptureForm(container, { app, stop, position, onSaved }) {
   return close;
 }
 
+/** Why a record was not saved, in words the inspector can act on. */
+function notSavedText(err) {
+  if (err instanceof outbox.NotSaved && err.reason === "refused") return t("outbox.refused", { reason: err.message });
+  if (err instanceof outbox.NotSaved) return insecure ? t("capture.insecure_not_saved") : t("capture.not_kept");
+  return t("capture.not_saved", { message: err?.message || String(err) });
+}
+
 /** What the user should know about the fix before saving. */
 function gpsWarnings(position, stop, limits) {
   if (!position.fix) {
+    // An insecure page never gets a fix, whatever the permission says: name the real cause.
+    if (insecure) return [{ level: "warn", text: t("capture.gps_insecure") }];
+    if (position.error === "unsupported") return [{ level: "warn", text: t("capture.gps_unsupported") }];
     return [{ level: "warn", text: t(position.error === "denied" ? "capture.gps_denied" : "capture.gps_waiting") }];
   }
   const accuracy = Math.round(position.fix.accuracy_m);

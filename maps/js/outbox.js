@@ -2,6 +2,8 @@
 // the UUID made on the phone, and sent until the server acknowledges it. Retrying is safe because
 // the server treats the same UUID and body as the same record. Nothing leaves the outbox unless
 // the server has it; a record the server refuses stays, with the reason, for the user to see.
+// Where the browser gives the page no IndexedDB (some do on an insecure http:// address), a
+// record goes straight to the server instead, and saving fails visibly when it cannot get there.
 
 import { session } from "./api.js";
 
@@ -13,12 +15,31 @@ let dbPromise = null;
 let flushing = null;
 const listeners = new Set();
 
+/** The phone will not keep records: no IndexedDB, or it refused to open. */
+class NoStorage extends Error {}
+
+/** Thrown by `enqueue` when the record is neither kept on the phone nor taken by the server. */
+export class NotSaved extends Error {
+  constructor(reason, message) {
+    super(message || reason);
+    /** "refused" (the server read it and said no) or "unreachable" (no network, server down). */
+    this.reason = reason;
+  }
+}
+
 function db() {
   dbPromise ??= new Promise((resolve, reject) => {
-    const open = indexedDB.open(DB_NAME, 1);
+    let open;
+    try {
+      if (typeof indexedDB === "undefined" || !indexedDB) throw new Error("no IndexedDB");
+      open = indexedDB.open(DB_NAME, 1);
+    } catch (err) {
+      reject(new NoStorage(err.message));
+      return;
+    }
     open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: "uuid" });
     open.onsuccess = () => resolve(open.result);
-    open.onerror = () => reject(open.error);
+    open.onerror = () => reject(new NoStorage(open.error?.message || "IndexedDB refused"));
   });
   return dbPromise;
 }
@@ -35,8 +56,25 @@ async function run(mode, action) {
   });
 }
 
+/** Whether this phone can keep records until they are sent (false: saving needs signal). */
+export async function keepsRecords() {
+  try {
+    await db();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function list() {
-  const all = await run("readonly", (s) => s.getAll());
+  let all;
+  try {
+    all = await run("readonly", (s) => s.getAll());
+  } catch (err) {
+    // Nothing can wait on a phone that keeps nothing.
+    if (err instanceof NoStorage) return [];
+    throw err;
+  }
   return all.sort((a, b) => a.queued_at.localeCompare(b.queued_at));
 }
 
@@ -50,7 +88,10 @@ async function changed() {
   for (const l of listeners) l(items);
 }
 
-/** Keeps the record on the phone, then tries to send it. Resolves once it is safely stored. */
+/**
+ * Keeps the record on the phone, then tries to send it. Resolves once it is safely stored: on the
+ * phone or, where the phone keeps nothing, on the server; else rejects with `NotSaved`.
+ */
 export async function enqueue(inspection, photos, venueName) {
   const item = {
     // Sent only under the account that recorded it, even if someone else signs in on the phone.
@@ -65,10 +106,26 @@ export async function enqueue(inspection, photos, venueName) {
     state: "waiting",
     error: null,
   };
-  await run("readwrite", (s) => s.put(item));
+  try {
+    await run("readwrite", (s) => s.put(item));
+  } catch (err) {
+    if (err instanceof NoStorage) return sendNow(item);
+    throw err;
+  }
   await changed();
   flush();
   return item;
+}
+
+/** Sends a record the phone cannot keep: acknowledged by the server now, or not saved at all. */
+async function sendNow(item) {
+  // The browser knows when there is no network at all; trying then only fails noisily.
+  const outcome = navigator.onLine ? await send(item) : "unreachable";
+  if (outcome === "stored") {
+    await changed();
+    return item;
+  }
+  throw new NotSaved(outcome === "refused" ? "refused" : "unreachable", item.error);
 }
 
 /** Discards a record the server refused, after the user has seen why. */

@@ -1,0 +1,199 @@
+//! The web map as an inspector's phone in the field opens it: by the server's name, not the
+//! loopback (which browsers treat as secure). `tests/web/field.mjs` drives Debian's headless
+//! Chromium with `patrolmap.test` mapped to 127.0.0.1: over `http://` the page must say at once
+//! that location, offline use and saving are limited and name the HTTPS address, and saving must
+//! work or say why, never throw; over `https://` (the server's self-signed certificate) there is
+//! no banner and a record with a photo and a GPS fix reaches the server. This test then checks
+//! the store: every acknowledged record exactly once, and nothing from the save that failed.
+//! Screenshots go to target/screenshots/field-*.png.
+
+mod common;
+
+use common::server::{Server, demo_copy};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs field.mjs against `url`; the JSON line it prints at the end.
+fn run_field(url: &str) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: scripts/test installs Debian's chromium"
+    );
+    let web = root.join("tests").join("web");
+    assert!(
+        web.join("node_modules").join("playwright-core").exists(),
+        "Playwright is missing: scripts/test runs `npm ci` in tests/web"
+    );
+    let out = Command::new("node")
+        .arg(web.join("field.mjs"))
+        .arg(url)
+        .arg(screenshots())
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the field browser test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().expect("a result line")).unwrap()
+}
+
+fn screenshots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("screenshots")
+}
+
+fn store(data: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(data.join("patrolmap.sqlite")).unwrap()
+}
+
+fn inspections(db: &rusqlite::Connection) -> i64 {
+    db.query_row("SELECT COUNT(*) FROM inspections", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// (id, venue_id, gps_lon, gps_lat, gps_accuracy_m) of every stored record with this UUID.
+type Stored = (i64, i64, Option<f64>, Option<f64>, Option<f64>);
+
+fn stored(db: &rusqlite::Connection, uuid: &str) -> Vec<Stored> {
+    db.prepare(
+        "SELECT id, venue_id, gps_lon, gps_lat, gps_accuracy_m FROM inspections WHERE client_uuid = ?1",
+    )
+    .unwrap()
+    .query_map([uuid], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// RFC 4122 version 4, as the page makes it where `crypto.randomUUID` is missing.
+fn is_uuid_v4(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && s.chars()
+            .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
+        && parts[2].starts_with('4')
+        && parts[3].starts_with(['8', '9', 'a', 'b'])
+}
+
+#[test]
+fn http_address_warns_at_once_and_saving_never_throws() {
+    let data = demo_copy();
+    let server = Server::start(data.path(), &[]);
+    let before = inspections(&store(data.path()));
+    let result = run_field(&server.base);
+    let http = &result["http"];
+    let records = http["records"].as_array().expect("the records it saved");
+    assert_eq!(
+        records.len(),
+        3,
+        "one through the outbox, two posted straight: {http}"
+    );
+    assert_eq!(
+        http["not_saved"], 1,
+        "the save without signal or storage said so"
+    );
+
+    let db = store(data.path());
+    for r in records {
+        let uuid = r["uuid"].as_str().unwrap();
+        assert!(is_uuid_v4(uuid), "{uuid} is a version 4 UUID");
+        let rows = stored(&db, uuid);
+        assert_eq!(
+            rows.len(),
+            1,
+            "{uuid} ({}) is stored exactly once",
+            r["via"]
+        );
+        let (_, venue, lon, lat, accuracy) = rows[0];
+        assert_eq!(venue, r["venue_id"].as_i64().unwrap());
+        assert_eq!(
+            (lon, lat, accuracy),
+            (None, None, None),
+            "no fix on an insecure address"
+        );
+    }
+    assert_eq!(
+        inspections(&db),
+        before + 3,
+        "the save that failed left nothing, its retry one record"
+    );
+    for name in [
+        "field-insecure-sign-in",
+        "field-insecure",
+        "field-insecure-capture",
+        "field-insecure-not-saved",
+        "field-insecure-en",
+    ] {
+        let shot = screenshots().join(format!("{name}.png"));
+        assert!(shot.exists(), "{} was not saved", shot.display());
+    }
+}
+
+/// Needs `serve --tls-self-signed --host NAME`: the server makes its own certificate for the
+/// name and prints its `https://` address first.
+#[test]
+fn https_address_has_no_banner_and_saves_photo_and_fix() {
+    let data = demo_copy();
+    let server = Server::start_https(
+        data.path(),
+        &["--tls-self-signed", "--host", "patrolmap.test"],
+    );
+    assert!(server.base.starts_with("https://"), "{}", server.base);
+    let before = inspections(&store(data.path()));
+    let result = run_field(&server.base);
+    let https = &result["https"];
+    let uuid = https["uuid"].as_str().expect("the record's UUID");
+
+    let db = store(data.path());
+    let rows = stored(&db, uuid);
+    assert_eq!(rows.len(), 1, "the record is stored exactly once");
+    assert_eq!(inspections(&db), before + 1);
+    let (id, venue, lon, lat, accuracy) = rows[0];
+    assert_eq!(venue, https["venue_id"].as_i64().unwrap());
+    let fix = &https["gps"];
+    let near = |stored: Option<f64>, sent: &Value| {
+        (stored.expect("a fix is stored") - sent.as_f64().unwrap()).abs() < 1e-9
+    };
+    assert!(
+        near(lon, &fix["lon"]) && near(lat, &fix["lat"]) && near(accuracy, &fix["accuracy_m"]),
+        "the phone's fix is stored: {lon:?} {lat:?} {accuracy:?} vs {fix}"
+    );
+    let photos: Vec<(String, i64)> = db
+        .prepare("SELECT sha256, bytes FROM inspection_photos WHERE inspection_id = ?1")
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let photo = &https["photo"];
+    assert_eq!(
+        photos,
+        vec![(
+            photo["sha256"].as_str().unwrap().to_string(),
+            photo["bytes"].as_i64().unwrap()
+        )],
+        "the photo arrived whole"
+    );
+    let sha = &photos[0].0;
+    assert!(
+        data.path()
+            .join("photos")
+            .join(&sha[..2])
+            .join(format!("{sha}.png"))
+            .exists(),
+        "the photo is in the data folder under its hash"
+    );
+    for name in ["field-secure", "field-secure-capture"] {
+        let shot = screenshots().join(format!("{name}.png"));
+        assert!(shot.exists(), "{} was not saved", shot.display());
+    }
+}
