@@ -14,8 +14,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Runs field.mjs against `url`; the JSON line it prints at the end.
-fn run_field(url: &str) -> Value {
+/// Runs field.mjs against `url` (or `night` and the servers of the night-shift run after the
+/// screenshot folder); the JSON line it prints at the end.
+fn run_field(url: &str, more: &[&str]) -> Value {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
@@ -31,6 +32,7 @@ fn run_field(url: &str) -> Value {
         .arg(web.join("field.mjs"))
         .arg(url)
         .arg(screenshots())
+        .args(more)
         .env("CHROMIUM", &chromium)
         .output()
         .expect("node runs");
@@ -89,7 +91,7 @@ fn http_address_warns_at_once_and_saving_never_throws() {
     let data = demo_copy();
     let server = Server::start(data.path(), &[]);
     let before = inspections(&store(data.path()));
-    let result = run_field(&server.base);
+    let result = run_field(&server.base, &[]);
     let http = &result["http"];
     let records = http["records"].as_array().expect("the records it saved");
     assert_eq!(
@@ -149,7 +151,7 @@ fn https_address_has_no_banner_and_saves_photo_and_fix() {
     );
     assert!(server.base.starts_with("https://"), "{}", server.base);
     let before = inspections(&store(data.path()));
-    let result = run_field(&server.base);
+    let result = run_field(&server.base, &[]);
     let https = &result["https"];
     let uuid = https["uuid"].as_str().expect("the record's UUID");
 
@@ -196,4 +198,28 @@ fn https_address_has_no_banner_and_saves_photo_and_fix() {
         let shot = screenshots().join(format!("{name}.png"));
         assert!(shot.exists(), "{} was not saved", shot.display());
     }
+}
+
+/// A night team (inspector1's, 19:00–03:00) across midnight, on the phone's clock and the
+/// server's (`--now`): the same route and recorded marks at 00:30 as at 23:40, and at 03:30 no
+/// route and a plain "no plan for your shift now".
+#[test]
+fn night_shift_keeps_its_route_and_marks_past_midnight() {
+    let data = demo_copy();
+    let late = Server::start(data.path(), &["--now", "2026-11-20T23:40"]);
+    let after = Server::start(data.path(), &["--now", "2026-11-21T00:30"]);
+    let morning = Server::start(data.path(), &["--now", "2026-11-21T03:30"]);
+    let result = run_field("night", &[&late.base, &after.base, &morning.base]);
+    let recorded = result["night"]["recorded"].as_array().unwrap();
+    assert_eq!(recorded.len(), 1, "{result}");
+    let db = store(data.path());
+    let venue: i64 = recorded[0].as_str().unwrap().parse().unwrap();
+    let n: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM inspections WHERE venue_id = ?1 AND sample = 0",
+            [venue],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1, "the 23:40 record is stored once");
 }

@@ -5,6 +5,7 @@
 // `crypto.randomUUID`), `https://patrolmap.test:PORT` with the server's self-signed certificate a
 // secure one. Run by tests/web_field.rs against the real server:
 //   node tests/web/field.mjs BASE_URL SCREENSHOT_DIR [SECOND_URL]
+//   node tests/web/field.mjs night SCREENSHOT_DIR URL_2340 URL_0030 URL_0330   (servers at --now)
 // Each URL runs the scenario of its scheme (http: the insecure one, https: the secure one); its
 // host is replaced by patrolmap.test, its port kept. Prints one JSON line at the end for the Rust
 // side to check against the store.
@@ -15,7 +16,7 @@ import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 const [base, shots, second] = process.argv.slice(2);
-assert.ok(base && shots, "usage: field.mjs BASE_URL SCREENSHOT_DIR [SECOND_URL]");
+assert.ok(base && shots, "usage: field.mjs BASE_URL SCREENSHOT_DIR [SECOND_URL] | field.mjs night SCREENSHOT_DIR URL_2340 URL_0030 URL_0330");
 mkdirSync(shots, { recursive: true });
 const FIELD_HOST = "patrolmap.test";
 const PASSWORD = "patrolmap-demo";
@@ -326,11 +327,64 @@ async function secureField(origin) {
   };
 }
 
+// --- A night team across midnight: the phone's clock and the server's (`--now`) at 23:30, then
+// 00:30, then 03:30. Three servers over one data folder, one per moment. ---
+async function nightShift(late, afterMidnight, morning) {
+  const browser = await launch();
+  const visit = async (origin, clock, name, record) => {
+    const context = await newContext(browser, {});
+    const page = await context.newPage();
+    await page.clock.setFixedTime(clock);
+    watch(page, name);
+    await page.goto(`${origin}/`);
+    await page.waitForSelector("form.sign-in");
+    await page.fill('input[name="username"]', "inspector1");
+    await page.fill('input[name="password"]', PASSWORD);
+    await page.click('form.sign-in button[type="submit"]');
+    try {
+      await page.waitForFunction(() => document.querySelector(".stops li") || /当前班次没有巡查计划/.test(document.body.textContent), null, { timeout: 30000 });
+    } finally {
+      await shot(page, `${name}-signed-in`);
+    }
+    if (record) {
+      const posted = nextInspectionPost(page);
+      const first = page.locator(".stops li").first();
+      await openCapture(page, first, "compliant");
+      await page.click('#capture-form button[type="submit"]');
+      assert.equal((await posted).status, 201, "recorded at 23:40");
+      await page.waitForSelector(".stops li.done");
+    }
+    const venues = (selector) => page.locator(selector).evaluateAll((ls) => ls.map((l) => l.dataset.venue));
+    const seen = { stops: await venues(".stops li"), done: await venues(".stops li.done"), text: await page.textContent("main") };
+    await shot(page, name);
+    await context.close();
+    return seen;
+  };
+  // The district is at UTC+8: 23:30 on the 20th is 15:30Z.
+  const before = await visit(late, new Date("2026-11-20T15:40:00Z"), "night-2340", true);
+  const after = await visit(afterMidnight, new Date("2026-11-20T16:30:00Z"), "night-0030", false);
+  assert.ok(before.stops.length > 0 && before.done.length === 1, "a route, one stop recorded");
+  assert.deepEqual(after.stops, before.stops, "the same route at 00:30 as at 23:40");
+  assert.deepEqual(after.done, before.done, "the same recorded marks at 00:30");
+  const done = await visit(morning, new Date("2026-11-20T19:30:00Z"), "night-0330", false);
+  // The 404 that says "no plan now" is the answer asked for; Chromium logs every 404 it loads.
+  const expected = /^night-0330: console error: Failed to load resource: .* 404 .*\/api\/plans\/current\)$/;
+  problems.splice(0, problems.length, ...problems.filter((p) => !expected.test(p)));
+  assert.deepEqual(done.stops, [], "no route once the shift is over");
+  assert.match(done.text, /当前班次没有巡查计划/, "and the phone says there is no plan for the shift now");
+  return { stops: before.stops.length, recorded: before.done };
+}
+
 try {
-  for (const url of [base, second].filter(Boolean)) {
-    const origin = fieldOrigin(url);
-    if (origin.startsWith("https:")) result.https = await secureField(origin);
-    else result.http = await insecureField(origin);
+  if (base === "night") {
+    const [late, afterMidnight, morning] = process.argv.slice(4).map(fieldOrigin);
+    result.night = await nightShift(late, afterMidnight, morning);
+  } else {
+    for (const url of [base, second].filter(Boolean)) {
+      const origin = fieldOrigin(url);
+      if (origin.startsWith("https:")) result.https = await secureField(origin);
+      else result.http = await insecureField(origin);
+    }
   }
 } catch (err) {
   // What the pages said before the step failed often explains it.
