@@ -94,26 +94,10 @@ fn a_configured_scraper_reads_metrics_without_a_token() {
 
 #[test]
 fn sigterm_lets_a_write_in_flight_finish_and_then_stops() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let data = demo_copy();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_patrolmap"))
-        .arg("--data")
-        .arg(data.path())
-        .args(["serve", "--date", DEMO_DATE, "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let mut server = Server::start(data.path(), &[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
     let token = {
         let r = post_json(
             &format!("http://{addr}/api/login"),
@@ -150,13 +134,13 @@ fn sigterm_lets_a_write_in_flight_finish_and_then_stops() {
     s.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     // SAFETY: a signal to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    unsafe { libc::kill(server.pid() as i32, libc::SIGTERM) };
     std::thread::sleep(std::time::Duration::from_millis(300));
     s.write_all(rest.as_bytes()).unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
-    let status = child.wait().unwrap();
+    let status = server.wait();
     assert!(
         status.success(),
         "the server exits cleanly after draining: {status:?}"

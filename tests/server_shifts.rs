@@ -6,65 +6,17 @@
 mod common;
 use common::server::*;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 const NEXT_DAY: &str = "2026-11-21";
 
 /// The server with its clock at `now` and no `--date`: the plan day follows the rule.
-struct Clocked {
-    child: Child,
-    base: String,
-}
-
-impl Clocked {
-    fn start(data: &Path, now: &str) -> Clocked {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_patrolmap"))
-            .arg("--data")
-            .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0", "--now", now])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Clocked { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn login(&self, user: &str) -> String {
-        let r = post_json(
-            &self.url("/api/login"),
-            None,
-            &json!({ "username": user, "password": DEMO_PASSWORD }),
-        );
-        assert_eq!(r.status, 200, "{}", r.body);
-        r.json()["token"].as_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Clocked {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn clocked(data: &Path, now: &str) -> Server {
+    Server::start_undated(data, &["--now", now])
 }
 
 /// The venue ids of the caller's route, from `/api/plans/current`, and the `current` block.
-fn current(server: &Clocked, token: &str) -> (Vec<i64>, Value) {
+fn current(server: &Server, token: &str) -> (Vec<i64>, Value) {
     let r = get(&server.url("/api/plans/current"), Some(token));
     assert_eq!(r.status, 200, "{}", r.body);
     let plan = r.json();
@@ -81,7 +33,7 @@ fn current(server: &Clocked, token: &str) -> (Vec<i64>, Value) {
 }
 
 /// The venue ids of the stops on the caller's `routes` layer.
-fn layer_stops(server: &Clocked, token: &str) -> Vec<i64> {
+fn layer_stops(server: &Server, token: &str) -> Vec<i64> {
     let r = get(&server.url("/api/layers/routes?kind=stop"), Some(token));
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["features"]
@@ -93,7 +45,7 @@ fn layer_stops(server: &Clocked, token: &str) -> Vec<i64> {
         .collect()
 }
 
-fn record(server: &Clocked, token: &str, uuid: &str, venue: i64, at: &str) -> Reply {
+fn record(server: &Server, token: &str, uuid: &str, venue: i64, at: &str) -> Reply {
     post_json(
         &server.url("/api/inspections"),
         Some(token),
@@ -106,7 +58,7 @@ fn record(server: &Clocked, token: &str, uuid: &str, venue: i64, at: &str) -> Re
     )
 }
 
-fn app_date(server: &Clocked, token: Option<&str>) -> Value {
+fn app_date(server: &Server, token: Option<&str>) -> Value {
     get(&server.url("/api/app"), token).json()["plan_date"].clone()
 }
 
@@ -120,8 +72,8 @@ fn a_night_team_keeps_its_plan_past_midnight() {
     );
 
     // 23:30: on shift, on the plan of the day.
-    let evening = Clocked::start(data.path(), &format!("{DEMO_DATE}T23:30"));
-    let night = evening.login("inspector1");
+    let evening = clocked(data.path(), &format!("{DEMO_DATE}T23:30"));
+    let night = login(&evening, "inspector1");
     let (stops, now) = current(&evening, &night);
     assert!(stops.len() >= 2, "the night team has stops: {stops:?}");
     assert_eq!(now["date"], DEMO_DATE);
@@ -150,8 +102,8 @@ fn a_night_team_keeps_its_plan_past_midnight() {
     drop(evening);
 
     // 00:30 of the next day: the same plan, the same route, the same recorded stop.
-    let small_hours = Clocked::start(data.path(), &format!("{NEXT_DAY}T00:30"));
-    let night = small_hours.login("inspector1");
+    let small_hours = clocked(data.path(), &format!("{NEXT_DAY}T00:30"));
+    let night = login(&small_hours, "inspector1");
     let (after_midnight, now) = current(&small_hours, &night);
     assert_eq!(after_midnight, stops, "the same stops after midnight");
     assert_eq!(now["date"], DEMO_DATE);
@@ -178,13 +130,13 @@ fn a_night_team_keeps_its_plan_past_midnight() {
     let (_, now) = current(&small_hours, &night);
     assert_eq!(now["recorded"], json!(sorted(vec![stops[0], stops[1]])));
     // The day team's shift of the 20th is over and the 21st has no plan: none now, no route.
-    let day = small_hours.login("inspector3");
+    let day = login(&small_hours, "inspector3");
     let r = get(&small_hours.url("/api/plans/current"), Some(&day));
     assert_eq!(r.status, 404, "{}", r.body);
     assert_eq!(r.json()["error"], "not_found");
     assert!(layer_stops(&small_hours, &day).is_empty());
     // Managers get the plan of the plan day.
-    let manager = small_hours.login("manager");
+    let manager = login(&small_hours, "manager");
     let r = get(&small_hours.url("/api/plans/current"), Some(&manager));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["current"]["date"], DEMO_DATE);
@@ -192,8 +144,8 @@ fn a_night_team_keeps_its_plan_past_midnight() {
     drop(small_hours);
 
     // 03:30: the night is over; the demo planned no next day, and the server says so.
-    let morning = Clocked::start(data.path(), &format!("{NEXT_DAY}T03:30"));
-    let night = morning.login("inspector1");
+    let morning = clocked(data.path(), &format!("{NEXT_DAY}T03:30"));
+    let night = login(&morning, "inspector1");
     let r = get(&morning.url("/api/plans/current"), Some(&night));
     assert_eq!(r.status, 404, "{}", r.body);
     let e = r.json();

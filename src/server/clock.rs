@@ -222,18 +222,7 @@ impl AppState {
             }
             days.remove(i);
         }
-        let state = self.clone();
-        let (layers, version) = tokio::task::spawn_blocking(move || {
-            let store = state
-                .reader
-                .lock()
-                .map_err(|_| ApiError::internal("store lock poisoned"))?;
-            let version = store.data_version()?;
-            let layers = Layers::load(&store, &state.config, date)?;
-            Ok::<_, ApiError>((Arc::new(layers), version))
-        })
-        .await
-        .map_err(ApiError::internal)??;
+        let (layers, version) = self.load_layers(date).await?;
         if days.len() >= OTHER_DAYS {
             days.remove(0);
         }

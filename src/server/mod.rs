@@ -216,8 +216,25 @@ impl AppState {
         }
         let _one_at_a_time = self.reloading.lock().await;
         let started = Instant::now();
+        let fresh = self.load_layers(date).await?;
+        let mut l = self
+            .layers
+            .write()
+            .map_err(|_| ApiError::internal("layer lock poisoned"))?;
+        *l = (fresh.0.clone(), fresh.1, Instant::now());
+        self.metrics.layers_rebuilt(started.elapsed().as_secs_f64());
+        Ok(fresh.0)
+    }
+}
+
+impl AppState {
+    /// The layers of `date` as the store holds them now, and the store version they show.
+    async fn load_layers(
+        self: &Arc<Self>,
+        date: NaiveDate,
+    ) -> Result<(Arc<Layers>, i64), ApiError> {
         let state = self.clone();
-        let fresh = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let store = state
                 .reader
                 .lock()
@@ -227,14 +244,7 @@ impl AppState {
             Ok::<_, ApiError>((Arc::new(layers), version))
         })
         .await
-        .map_err(ApiError::internal)??;
-        let mut l = self
-            .layers
-            .write()
-            .map_err(|_| ApiError::internal("layer lock poisoned"))?;
-        *l = (fresh.0.clone(), fresh.1, Instant::now());
-        self.metrics.layers_rebuilt(started.elapsed().as_secs_f64());
-        Ok(fresh.0)
+        .map_err(ApiError::internal)?
     }
 }
 

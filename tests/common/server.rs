@@ -53,52 +53,44 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server on the demo's day (`--date DEMO_DATE`) with `extra` options.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_patrolmap"))
-            .arg("--data")
-            .arg(data)
-            .args(["serve", "--date", DEMO_DATE])
-            .args(if extra.contains(&"--listen") {
-                &[][..]
-            } else {
-                &["--listen", "127.0.0.1:0"][..]
-            })
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Server {
-            child,
-            base,
-            data: data.to_path_buf(),
-        }
+        Self::spawn(
+            data,
+            &[&["--date", DEMO_DATE][..], extra].concat(),
+            "http://",
+        )
     }
 
     /// The server over TLS (`extra` names how, e.g. `--tls-self-signed`): `base` is the
-    /// `https://` URL on its first stdout line. Its later output is read and dropped, so that
-    /// what it prints after that line never meets a closed pipe.
+    /// `https://` URL on its first stdout line.
     pub fn start_https(data: &Path, extra: &[&str]) -> Server {
+        Self::spawn(
+            data,
+            &[&["--date", DEMO_DATE][..], extra].concat(),
+            "https://",
+        )
+    }
+
+    /// The server without `--date`: its plan day follows its clock (`--now`) and the shifts.
+    pub fn start_undated(data: &Path, extra: &[&str]) -> Server {
+        Self::spawn(data, extra, "http://")
+    }
+
+    /// `serve` with `args` (on 127.0.0.1:0 unless they say `--listen`); `base` is the URL of
+    /// `scheme` on its first stdout line. Later output is read and dropped, so what the server
+    /// prints after that line (a certificate's fingerprint, a QR code) never meets a closed pipe.
+    fn spawn(data: &Path, args: &[&str], scheme: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_patrolmap"))
             .arg("--data")
             .arg(data)
-            .args(["serve", "--date", DEMO_DATE])
-            .args(if extra.contains(&"--listen") {
+            .arg("serve")
+            .args(if args.contains(&"--listen") {
                 &[][..]
             } else {
                 &["--listen", "127.0.0.1:0"][..]
             })
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -107,14 +99,14 @@ impl Server {
         let mut err = child.stderr.take().unwrap();
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
-        let Some(base) = line.split_whitespace().find(|w| w.starts_with("https://")) else {
+        let Some(base) = line.split_whitespace().find(|w| w.starts_with(scheme)) else {
             let _ = child.kill();
             let _ = child.wait();
             let mut why = String::new();
             let _ = std::io::Read::read_to_string(&mut err, &mut why);
             panic!(
-                "no https:// URL in {line:?} from `serve {}`: {why}",
-                extra.join(" ")
+                "no {scheme} URL in {line:?} from `serve {}`: {why}",
+                args.join(" ")
             );
         };
         let base = base.trim_end_matches('/').to_string();
@@ -125,6 +117,16 @@ impl Server {
             base,
             data: data.to_path_buf(),
         }
+    }
+
+    /// The server's process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to end by itself, with its exit status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("the server process")
     }
 
     pub fn url(&self, path: &str) -> String {
