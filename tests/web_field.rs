@@ -9,46 +9,17 @@
 
 mod common;
 
+use common::screenshots;
 use common::server::{Server, demo_copy};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 /// Runs field.mjs against `url` (or `night` and the servers of the night-shift run after the
 /// screenshot folder); the JSON line it prints at the end.
 fn run_field(url: &str, more: &[&str]) -> Value {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "{chromium} is missing: scripts/test installs Debian's chromium"
-    );
-    let web = root.join("tests").join("web");
-    assert!(
-        web.join("node_modules").join("playwright-core").exists(),
-        "Playwright is missing: scripts/test runs `npm ci` in tests/web"
-    );
-    let out = Command::new("node")
-        .arg(web.join("field.mjs"))
-        .arg(url)
-        .arg(screenshots())
-        .args(more)
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the field browser test failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(stdout.lines().last().expect("a result line")).unwrap()
-}
-
-fn screenshots() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target")
-        .join("screenshots")
+    let shots = screenshots();
+    let shots = shots.to_string_lossy();
+    common::run_browser_script("field.mjs", &[&[url, &*shots][..], more].concat())
 }
 
 fn store(data: &Path) -> rusqlite::Connection {

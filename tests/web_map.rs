@@ -8,39 +8,13 @@ mod common;
 use common::server::{Server, demo_copy};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn inspector_planner_and_manager_in_headless_chromium() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "{chromium} is missing: scripts/test installs Debian's chromium"
-    );
-    let web = root.join("tests").join("web");
-    assert!(
-        web.join("node_modules").join("playwright-core").exists(),
-        "Playwright is missing: scripts/test runs `npm ci` in tests/web"
-    );
     let data = demo_copy();
     let server = Server::start(data.path(), &[]);
-    let shots = root.join("target").join("screenshots");
-    let out = Command::new("node")
-        .arg(web.join("e2e.mjs"))
-        .arg(&server.base)
-        .arg(&shots)
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the browser tests failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: serde_json::Value =
-        serde_json::from_str(stdout.lines().last().expect("a result line")).unwrap();
+    let shots = common::screenshots();
+    let result = common::run_browser_script("e2e.mjs", &[&server.base, &shots.to_string_lossy()]);
     let uuid = result["inspection"]["uuid"].as_str().unwrap();
     let venue = result["inspection"]["venue_id"].as_i64().unwrap();
 
@@ -67,6 +41,9 @@ fn inspector_planner_and_manager_in_headless_chromium() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
+    let web = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("web");
     let sent = std::fs::read(web.join("scene.png")).unwrap();
     assert_eq!(
         photos,

@@ -86,3 +86,39 @@ pub fn metric_value(scrape: &prometheus_parse::Scrape, name: &str) -> Option<f64
         })
         .reduce(|a, b| a + b)
 }
+
+/// Runs a browser script of `tests/web` (Playwright driving Debian's headless Chromium) with
+/// `args`, and gives the JSON line it prints last. Fails with what the script said if it fails.
+pub fn run_browser_script(script: &str, args: &[&str]) -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: scripts/test installs Debian's chromium"
+    );
+    let web = root.join("tests").join("web");
+    assert!(
+        web.join("node_modules").join("playwright-core").exists(),
+        "Playwright is missing: scripts/test runs `npm ci` in tests/web"
+    );
+    let out = Command::new("node")
+        .arg(web.join(script))
+        .args(args)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().expect("a result line")).unwrap()
+}
+
+/// Where the browser tests put their screenshots.
+pub fn screenshots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("screenshots")
+}
