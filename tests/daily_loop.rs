@@ -108,6 +108,7 @@ fn violation_follow_up_mandatory_stop_reinspection_coverage() {
         d,
         &[
             "plan",
+            "--publish",
             "--date",
             "2026-11-26",
             "--teams",

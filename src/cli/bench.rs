@@ -64,6 +64,26 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// A dispatcher's action on the synthetic district's plan (a stop moved to another team)
+    /// and the re-optimisation after it, warm (from the plan) and cold, at each budget.
+    Dispatch {
+        #[arg(long, default_value_t = 50_000)]
+        edges: usize,
+        #[arg(long, default_value_t = 1_000)]
+        venues: usize,
+        #[arg(long, default_value_t = 10_000)]
+        rentals: usize,
+        #[arg(long, default_value_t = 20)]
+        teams: usize,
+        /// Search time of the plan before the action.
+        #[arg(long, default_value_t = 10.0)]
+        base_seconds: f64,
+        /// Re-optimisation budgets, in seconds.
+        #[arg(long, value_delimiter = ',', default_value = "0.5,1,2")]
+        seconds: Vec<f64>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Adds synthetic venues spread over the store's extent (for load tests of the server:
     /// `bench venues --count 100000`, then `patrolmap serve` and `benches/http/load.mjs`).
     Venues {
@@ -104,6 +124,25 @@ pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
             seconds,
             seed,
         } => plan(edges, venues, rentals, teams, &seconds, seed)?,
+        BenchCommand::Dispatch {
+            edges,
+            venues,
+            rentals,
+            teams,
+            base_seconds,
+            seconds,
+            seed,
+        } => super::bench_dispatch::run(
+            super::bench_dispatch::Sizes {
+                edges,
+                venues,
+                rentals,
+                teams,
+            },
+            base_seconds,
+            &seconds,
+            seed,
+        )?,
         BenchCommand::Toptw {
             file,
             routes,
@@ -238,19 +277,24 @@ fn routing(
     Ok(())
 }
 
-fn plan(
+/// A synthetic district with its street index and the findings its history holds, as the
+/// plan and dispatch benchmarks start from.
+pub(super) struct BenchDistrict {
+    pub d: crate::planning::synthetic::SyntheticDistrict,
+    pub index: crate::index::SegmentIndex,
+    pub findings: Vec<crate::planning::Finding>,
+    pub date: chrono::NaiveDate,
+}
+
+pub(super) fn bench_district(
     edges: usize,
     venues: usize,
     rentals: usize,
     teams: usize,
-    seconds: &[f64],
     seed: u64,
-) -> anyhow::Result<()> {
-    use crate::planning::day::{DayInputs, plan_day};
-    use crate::planning::dispatch::Streets;
+) -> BenchDistrict {
+    use crate::planning::Finding;
     use crate::planning::synthetic::synthetic_district;
-    use crate::planning::{Finding, PlanningConfig, RiskModel};
-    use crate::routing::optimiser::SolveOptions;
     let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a valid date");
     let t = Instant::now();
     let d = synthetic_district(edges, venues, rentals, teams, date, seed);
@@ -273,7 +317,6 @@ fn plan(
         graph.nodes()
     );
     drop(graph);
-    let config = PlanningConfig::default();
     let findings: Vec<Finding> = d
         .venues
         .iter()
@@ -288,6 +331,33 @@ fn plan(
             on: date,
         })
         .collect();
+    BenchDistrict {
+        d,
+        index,
+        findings,
+        date,
+    }
+}
+
+fn plan(
+    edges: usize,
+    venues: usize,
+    rentals: usize,
+    teams: usize,
+    seconds: &[f64],
+    seed: u64,
+) -> anyhow::Result<()> {
+    use crate::planning::day::{DayInputs, plan_day};
+    use crate::planning::dispatch::Streets;
+    use crate::planning::{PlanningConfig, RiskModel};
+    use crate::routing::optimiser::SolveOptions;
+    let BenchDistrict {
+        d,
+        index,
+        findings,
+        date,
+    } = bench_district(edges, venues, rentals, teams, seed);
+    let config = PlanningConfig::default();
     let risk = RiskModel::new(&config, date, d.frame, &[], &findings);
     println!(
         "seconds  build_s  (contraction  problem+matrix)  search_s  iterations  candidates  stops  score      high-risk visited"
@@ -312,6 +382,9 @@ fn plan(
                 iteration_limit: None,
                 threads: 2,
             },
+            adjust: &Default::default(),
+            revising: &Default::default(),
+            routing: &Default::default(),
         });
         let p = &day.plan.summary;
         println!(

@@ -210,6 +210,8 @@ fn plan_demo_day(data: &Path, args: &DemoArgs, extent: &BBox) -> anyhow::Result<
         date: today,
         seconds: args.plan_seconds,
         seed: config.plan.seed,
+        // The demo's teams go out on its plan at once: published, as a dispatcher would.
+        publish: true,
     };
     let (inspectors, crews): (Vec<Team>, Vec<Team>) =
         teams.into_iter().partition(|t| t.duty == Duty::Inspection);

@@ -102,6 +102,7 @@ pub fn run(data: &Path, command: InspectionCommand) -> anyhow::Result<()> {
                 gps: None,
                 photos: Vec::new(),
                 sample: false,
+                off_plan: false,
             };
             let recorded = store.record_inspection(&inspection, &config)?;
             println!(

@@ -2,6 +2,7 @@
 
 mod backup;
 mod bench;
+mod bench_dispatch;
 pub mod config_file;
 mod demo;
 mod import;

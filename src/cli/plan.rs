@@ -52,6 +52,10 @@ pub struct PlanArgs {
     /// Print the whole plan as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Publish the plan as it is made: teams see only published plans. Without it the plan is
+    /// a draft for a manager to review and publish (unless `[dispatch] auto_publish`).
+    #[arg(long)]
+    pub publish: bool,
     #[command(flatten)]
     pub config: ConfigArg,
 }
@@ -82,6 +86,7 @@ pub fn run(data: &Path, args: PlanArgs) -> anyhow::Result<()> {
         date: parse_date(args.date.as_deref(), &config)?,
         seconds: args.seconds.unwrap_or(config.plan.seconds),
         seed: args.seed.unwrap_or(config.plan.seed),
+        publish: args.publish || config.dispatch.auto_publish,
     };
     if !(options.seconds.is_finite() && options.seconds > 0.0) {
         bail!("--seconds must be a positive number");

@@ -82,6 +82,10 @@ pub struct Inspection {
     /// Generated demo history, never a real visit.
     #[serde(default)]
     pub sample: bool,
+    /// An inspector's visit to a registered venue near its route but not on its plan.
+    /// Left out of the stored form when false, so records hashed before it keep their hash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub off_plan: bool,
 }
 
 /// A photo taken at an inspection: the file lives in the data folder under its SHA-256.

@@ -3,7 +3,7 @@
 //! note of ten megabytes, a year 9999 or a GPS accuracy of 1e308 m are refused whole, with the
 //! field and the limit named, instead of being stored (twice, with the audit trail).
 
-use crate::model::Inspection;
+use crate::model::{Inspection, LonLat};
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -252,6 +252,42 @@ fn local_time(text: &str, field: &str) -> Result<NaiveDateTime, LimitError> {
         })
 }
 
+/// How far a venue off the plan is from the team, in metres: from the nearest point of its
+/// route's street path (`paths`, one per plan that may hold the record) or from the inspector's
+/// own GPS fix, whichever is nearer; infinite with neither. An inspector may record such a
+/// venue within `[dispatch] off_plan_m`.
+///
+/// ```
+/// use patrolmap::model::LonLat;
+/// use patrolmap::planning::capture::off_plan_distance_m;
+/// let venue = LonLat::new(24.9400, 60.1700);
+/// let street = [LonLat::new(24.9380, 60.1710), LonLat::new(24.9420, 60.1710)];
+/// let d = off_plan_distance_m(venue, &[&street[..]], None);
+/// assert!((d - 111.0).abs() < 2.0, "{d}");
+/// ```
+pub fn off_plan_distance_m(venue: LonLat, paths: &[&[LonLat]], fix: Option<LonLat>) -> f64 {
+    use geo::{Distance, Euclidean};
+    let frame = crate::model::LocalFrame::new(venue);
+    let origin = geo::Point::new(0.0, 0.0);
+    let mut nearest = fix.map_or(f64::INFINITY, |f| frame.distance_m(venue, f));
+    for path in paths {
+        let line: geo::LineString<f64> = path
+            .iter()
+            .map(|p| {
+                let [x, y] = frame.to_metric(*p);
+                geo::Coord { x, y }
+            })
+            .collect();
+        let d = match line.0.len() {
+            0 => continue,
+            1 => Euclidean.distance(origin, geo::Point(line.0[0])),
+            _ => Euclidean.distance(&origin, &line),
+        };
+        nearest = nearest.min(d);
+    }
+    nearest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +318,7 @@ mod tests {
             }),
             photos: Vec::new(),
             sample: false,
+            off_plan: false,
         }
     }
 

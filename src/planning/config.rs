@@ -120,6 +120,32 @@ pub struct CaptureSettings {
     pub limits: super::capture::CaptureLimits,
 }
 
+/// Dispatch: the scheduled draft, re-optimisation time, skip reasons, off-plan distance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DispatchSettings {
+    pub draft_at: String,
+    pub auto_publish: bool,
+    pub seconds: f64,
+    pub skip_reasons: Vec<String>,
+    pub off_plan_m: f64,
+    pub adhoc_minutes: i64,
+}
+
+impl DispatchSettings {
+    /// The daily draft's local time, None when the schedule is off.
+    pub fn draft_time(&self) -> Result<Option<chrono::NaiveTime>, String> {
+        let t = self.draft_at.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        chrono::NaiveTime::parse_from_str(t, "%H:%M:%S")
+            .or_else(|_| chrono::NaiveTime::parse_from_str(t, "%H:%M"))
+            .map(Some)
+            .map_err(|_| format!("dispatch.draft_at: {t:?} is not HH:MM or HH:MM:SS"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanningConfig {
@@ -136,6 +162,7 @@ pub struct PlanningConfig {
     pub lighting_crew: CrewSettings,
     pub checklists: PerKind<Vec<ChecklistItem>>,
     pub capture: CaptureSettings,
+    pub dispatch: DispatchSettings,
 }
 
 impl Default for PlanningConfig {
@@ -185,6 +212,20 @@ impl PlanningConfig {
     }
 
     fn validate(&self) -> Result<(), String> {
+        let d = &self.dispatch;
+        d.draft_time()?;
+        if !(d.seconds.is_finite() && d.seconds > 0.0) {
+            return Err("dispatch.seconds must be a positive number".into());
+        }
+        if d.skip_reasons.is_empty() || d.skip_reasons.iter().any(|r| r.trim().is_empty()) {
+            return Err("dispatch.skip_reasons must list at least one non-empty reason".into());
+        }
+        if !(d.off_plan_m.is_finite() && d.off_plan_m >= 0.0) {
+            return Err("dispatch.off_plan_m must not be negative".into());
+        }
+        if !(1..=240).contains(&d.adhoc_minutes) {
+            return Err("dispatch.adhoc_minutes must be between 1 and 240".into());
+        }
         for kind in VenueKind::ALL {
             let k = kind.as_str();
             if *self.frequency_days.get(kind) < 1 {

@@ -61,6 +61,7 @@ pub fn plan_crews(
             windows: window.clone(),
             units: Vec::new(),
             mandatory: false,
+            team: None,
             reason: json!({"deficit_removed_lx": r.deficit_removed_lx}),
         })
         .chain(installations.iter().take(s.proposals).map(|p| Job {
@@ -73,11 +74,19 @@ pub fn plan_crews(
             windows: window.clone(),
             units: Vec::new(),
             mandatory: false,
+            team: None,
             reason: json!({"gain_lx": p.gain_lx, "rank": p.rank}),
         }))
         .collect();
     let candidates = jobs.len();
-    let d = dispatch(jobs, &crews, streets, options);
+    let d = dispatch(
+        jobs,
+        &crews,
+        streets,
+        options,
+        &Default::default(),
+        &Default::default(),
+    );
     let stops = d.routes.iter().map(|r| r.stops.len()).sum();
     PatrolPlan {
         id: 0,
@@ -92,6 +101,7 @@ pub fn plan_crews(
             contraction_seconds: d.contraction_seconds,
             search_seconds: d.search_seconds,
             iterations: d.iterations,
+            check_failures: d.check_failures,
             ..Default::default()
         },
         routes: d.routes,

@@ -7,7 +7,8 @@ use super::teams::Team;
 use crate::index::SegmentIndex;
 use crate::model::{LocalFrame, LonLat, StreetEdge};
 use crate::routing::optimiser::{self, Problem, SolveOptions, Stop, TravelTimes};
-use crate::routing::{PathFinder, Place, StreetGraph, TICKS_PER_SECOND, TravelMode, travel_matrix};
+use crate::routing::{PathFinder, Place, RoutingCache, TICKS_PER_SECOND, TravelMode};
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// A stop before routing.
@@ -23,7 +24,20 @@ pub struct Job {
     pub windows: Vec<(i64, i64)>,
     pub units: Vec<String>,
     pub mandatory: bool,
+    /// The only team (by id) that may serve it: a dispatcher's pin.
+    pub team: Option<i64>,
     pub reason: serde_json::Value,
+}
+
+/// Where a re-optimisation starts from: the plan being revised, and where teams already out
+/// go on from.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    /// Per team id, the stops of the plan being revised, in order: the search starts there.
+    pub previous: HashMap<i64, Vec<Target>>,
+    /// Per team id, where and when (plan-day seconds) it goes on from: its last stop or its
+    /// position now. Its shift end and its depot stay.
+    pub starts: HashMap<i64, (LonLat, i64)>,
 }
 
 /// The street network the teams travel on.
@@ -44,6 +58,9 @@ pub struct Dispatched {
     pub contraction_seconds: f64,
     pub search_seconds: f64,
     pub iterations: u64,
+    /// What the optimiser's independent check found wrong with a solution: empty unless the
+    /// search has a bug (every solution is checked; a finding is logged as an error too).
+    pub check_failures: Vec<String>,
 }
 
 /// Routes `jobs` with `teams`. Teams travelling the same way share one problem; each mode's
@@ -53,12 +70,32 @@ pub fn dispatch(
     teams: &[Team],
     streets: Streets,
     options: &SolveOptions,
+    resume: &Resume,
+    routing: &RoutingCache,
 ) -> Dispatched {
     let mut out = Dispatched::default();
     // Each pending job with the number of modes whose streets it could not join.
     let mut pending: Vec<(Job, usize)> = Vec::with_capacity(jobs.len());
     for job in jobs {
-        if teams.iter().any(|t| t.has_units(&job.units)) {
+        if let Some(id) = job.team {
+            let detail = match teams.iter().find(|t| t.id == id) {
+                None => Some("its team is absent or not out today".to_string()),
+                Some(t) if !t.has_units(&job.units) => Some(format!(
+                    "needs {}; team {} has {}",
+                    job.units.join(" + "),
+                    t.name,
+                    t.units.join(" + ")
+                )),
+                Some(_) => None,
+            };
+            match detail {
+                Some(d) => {
+                    out.left_out
+                        .push(left_out(&job, LeftOutReason::PinnedTeamUnavailable, d))
+                }
+                None => pending.push((job, 0)),
+            }
+        } else if teams.iter().any(|t| t.has_units(&job.units)) {
             pending.push((job, 0));
         } else {
             out.left_out.push(left_out(
@@ -77,15 +114,21 @@ pub fn dispatch(
     for mode in &modes {
         let group: Vec<&Team> = teams.iter().filter(|t| t.mode == *mode).collect();
         let built = Instant::now();
-        let graph = StreetGraph::build(streets.edges, *mode);
-        out.contraction_seconds += built.elapsed().as_secs_f64();
+        let (graph, contracted) = routing.graph(streets.edges, *mode);
+        if contracted {
+            out.contraction_seconds += built.elapsed().as_secs_f64();
+        }
         let place = |at: LonLat| graph.place(at, streets.edges, streets.index, streets.frame);
         let depots: Vec<Option<Place>> = group.iter().map(|t| place(t.depot)).collect();
         let mut places: Vec<Place> = Vec::new();
         let mut job_of_stop: Vec<usize> = Vec::new();
         for (j, (job, misses)) in pending.iter_mut().enumerate() {
+            let here = match job.team {
+                Some(id) => group.iter().any(|t| t.id == id),
+                None => group.iter().any(|t| t.has_units(&job.units)),
+            };
             match place(job.at) {
-                Some(p) if group.iter().any(|t| t.has_units(&job.units)) => {
+                Some(p) if here => {
                     places.push(p);
                     job_of_stop.push(j);
                 }
@@ -111,10 +154,26 @@ pub fn dispatch(
             .collect();
         let first_depot = places.len();
         places.extend(serving.iter().filter_map(|(i, _)| depots[*i].clone()));
-        let matrix = travel_matrix(&graph, &places);
+        // A team already out starts from where it is (its depot if that point has no street).
+        let starts: Vec<(usize, i64)> = serving
+            .iter()
+            .enumerate()
+            .map(|(k, (_, t))| {
+                let from = resume.starts.get(&t.id);
+                let at = from.and_then(|(at, _)| place(*at)).map(|p| {
+                    places.push(p);
+                    places.len() - 1
+                });
+                let time = from.map_or(t.shift.start, |(_, s)| (*s).max(t.shift.start));
+                (at.unwrap_or(first_depot + k), time)
+            })
+            .collect();
+        let (matrix, row) = routing.table(*mode, &graph, &places);
         let ticks_per_s = TICKS_PER_SECOND as u32;
         let travel = TravelTimes::new(places.len(), |a, b| {
-            matrix.get(a, b).map(|t| t.div_ceil(ticks_per_s) as i64)
+            matrix
+                .get(row[a], row[b])
+                .map(|t| t.div_ceil(ticks_per_s) as i64)
         });
         let units = Units::of(group.iter().copied(), pending.iter().map(|p| &p.0));
         let problem = Problem {
@@ -129,6 +188,9 @@ pub fn dispatch(
                         windows: job.windows.clone(),
                         skills: units.mask(&job.units),
                         mandatory: job.mandatory,
+                        team: job
+                            .team
+                            .and_then(|id| serving.iter().position(|(_, t)| t.id == id)),
                     }
                 })
                 .enumerate()
@@ -138,9 +200,9 @@ pub fn dispatch(
                 .iter()
                 .enumerate()
                 .map(|(k, (_, t))| optimiser::Team {
-                    start: first_depot + k,
+                    start: starts[k].0,
                     end: first_depot + k,
-                    shift: (t.shift.start, t.shift.end),
+                    shift: (starts[k].1.min(t.shift.end), t.shift.end),
                     skills: units.mask(&t.units),
                 })
                 .collect(),
@@ -150,7 +212,23 @@ pub fn dispatch(
         if problem.stops.is_empty() || problem.teams.is_empty() {
             continue;
         }
-        let report = match optimiser::solve(&problem, options) {
+        let stop_of: HashMap<Target, usize> = job_of_stop
+            .iter()
+            .enumerate()
+            .map(|(s, &j)| (pending[j].0.target, s))
+            .collect();
+        let initial: Vec<Vec<usize>> = serving
+            .iter()
+            .map(|(_, t)| {
+                resume.previous.get(&t.id).map_or_else(Vec::new, |targets| {
+                    targets
+                        .iter()
+                        .filter_map(|x| stop_of.get(x).copied())
+                        .collect()
+                })
+            })
+            .collect();
+        let report = match optimiser::solve_from(&problem, &initial, options) {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!("the {} problem is malformed: {e}", mode.as_str());
@@ -159,6 +237,14 @@ pub fn dispatch(
         };
         out.search_seconds += report.seconds;
         out.iterations += report.iterations;
+        let broken = optimiser::check(&problem, &report.solution);
+        if !broken.is_empty() {
+            tracing::error!(
+                "the {} solution fails the independent check: {broken:?}",
+                mode.as_str()
+            );
+        }
+        out.check_failures.extend(broken);
         let mut finder = PathFinder::new(&graph, streets.edges);
         let mut served = vec![false; pending.len()];
         for (k, (_, team)) in serving.iter().enumerate() {
@@ -181,7 +267,12 @@ pub fn dispatch(
         pending.retain(|_| !served.next().unwrap_or(false));
     }
     for (job, misses) in &pending {
-        let (reason, detail) = if *misses == modes.len() {
+        let (reason, detail) = if job.team.is_some() && *misses < modes.len() {
+            (
+                LeftOutReason::PinnedTeamUnavailable,
+                "its team's shift could not take it: reschedule by hand".to_string(),
+            )
+        } else if *misses == modes.len() {
             (
                 LeftOutReason::Unreachable,
                 "no usable street within 1 km".to_string(),
@@ -298,5 +389,6 @@ fn timed_route<'j>(
         stops,
         path,
         travel_s,
+        locked: false,
     }
 }

@@ -181,6 +181,7 @@ mod tests {
                 ],
                 score: 85.0,
                 travel_s: 900,
+                locked: false,
             }],
             left_out: Vec::new(),
             summary: PlanSummary::default(),

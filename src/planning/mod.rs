@@ -2,6 +2,7 @@
 //! coverage. An analysis like lighting and routing: it reads plain inputs and returns plain
 //! results; loading and saving them is the store's and the callers' work.
 
+pub mod adjust;
 pub mod capture;
 pub mod config;
 pub mod hours;
@@ -20,5 +21,7 @@ pub mod plan;
 pub mod synthetic;
 pub mod teams;
 
+#[cfg(test)]
+mod adjust_tests;
 #[cfg(test)]
 mod tests;

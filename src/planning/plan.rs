@@ -13,6 +13,9 @@ pub enum Target {
     Lamp(i64),
     /// A lamp proposal, by its rank in the lighting run.
     Proposal(i64),
+    /// A place a dispatcher added with a note (a complaint, a place to look at), by the id of
+    /// the dispatcher's action.
+    Point(i64),
 }
 
 impl Target {
@@ -21,12 +24,13 @@ impl Target {
             Target::Venue(_) => "venue",
             Target::Lamp(_) => "lamp",
             Target::Proposal(_) => "proposal",
+            Target::Point(_) => "point",
         }
     }
 
     pub fn id(&self) -> i64 {
         match self {
-            Target::Venue(i) | Target::Lamp(i) | Target::Proposal(i) => *i,
+            Target::Venue(i) | Target::Lamp(i) | Target::Proposal(i) | Target::Point(i) => *i,
         }
     }
 
@@ -35,6 +39,7 @@ impl Target {
             "venue" => Ok(Target::Venue(id)),
             "lamp" => Ok(Target::Lamp(id)),
             "proposal" => Ok(Target::Proposal(id)),
+            "point" => Ok(Target::Point(id)),
             other => Err(format!("unknown stop kind {other:?}")),
         }
     }
@@ -71,6 +76,9 @@ pub struct PatrolRoute {
     pub path: Vec<LonLat>,
     pub score: f64,
     pub travel_s: i64,
+    /// Kept as it is by the dispatcher: re-optimisation leaves it alone.
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// Why a venue (or lamp) is not on any route today.
@@ -93,6 +101,10 @@ pub enum LeftOutReason {
     NotSelected,
     /// A mandatory stop (follow-up due) that no shift could take: a manager must act.
     MandatoryDidNotFit,
+    /// Taken off today's plan by the dispatcher, with the reason given.
+    Excluded,
+    /// Pinned to a team that is absent or cannot reach it today.
+    PinnedTeamUnavailable,
 }
 
 impl LeftOutReason {
@@ -106,6 +118,8 @@ impl LeftOutReason {
             LeftOutReason::BelowCandidateCut => "below_candidate_cut",
             LeftOutReason::NotSelected => "not_selected",
             LeftOutReason::MandatoryDidNotFit => "mandatory_did_not_fit",
+            LeftOutReason::Excluded => "excluded",
+            LeftOutReason::PinnedTeamUnavailable => "pinned_team_unavailable",
         }
     }
 
@@ -141,6 +155,10 @@ pub struct PlanSummary {
     pub contraction_seconds: f64,
     pub search_seconds: f64,
     pub iterations: u64,
+    /// What the optimiser's independent check found wrong (empty: every route keeps its
+    /// windows, skills, pins and shift; anything here is a bug, logged as an error).
+    #[serde(default)]
+    pub check_failures: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,5 +180,68 @@ impl PatrolPlan {
             *counts.entry(l.reason).or_insert(0) += 1;
         }
         counts.into_iter().collect()
+    }
+}
+
+/// A stop named in a route's changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangedStop {
+    pub target: Target,
+    pub name: String,
+}
+
+/// What changed on one team's route between two revisions, as its phone tells the team.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RouteChanges {
+    pub added: Vec<ChangedStop>,
+    pub removed: Vec<ChangedStop>,
+    /// The stops on both are visited in another order.
+    pub reordered: bool,
+}
+
+/// The changes from `old` to `new` (either may be missing: a route given or taken away).
+///
+/// ```
+/// use patrolmap::planning::plan::{route_changes, PatrolRoute};
+/// let none = route_changes(None, None);
+/// assert!(none.added.is_empty() && none.removed.is_empty() && !none.reordered);
+/// ```
+pub fn route_changes(old: Option<&PatrolRoute>, new: Option<&PatrolRoute>) -> RouteChanges {
+    let stops = |r: Option<&PatrolRoute>| -> Vec<ChangedStop> {
+        r.map(|r| {
+            r.stops
+                .iter()
+                .map(|s| ChangedStop {
+                    target: s.target,
+                    name: s.name.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (before, after) = (stops(old), stops(new));
+    let has = |list: &[ChangedStop], t: Target| list.iter().any(|s| s.target == t);
+    let common_before: Vec<Target> = before
+        .iter()
+        .map(|s| s.target)
+        .filter(|t| has(&after, *t))
+        .collect();
+    let common_after: Vec<Target> = after
+        .iter()
+        .map(|s| s.target)
+        .filter(|t| has(&before, *t))
+        .collect();
+    RouteChanges {
+        added: after
+            .iter()
+            .filter(|s| !has(&before, s.target))
+            .cloned()
+            .collect(),
+        removed: before
+            .iter()
+            .filter(|s| !has(&after, s.target))
+            .cloned()
+            .collect(),
+        reordered: common_before != common_after,
     }
 }

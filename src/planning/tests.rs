@@ -14,11 +14,11 @@ use crate::routing::optimiser::SolveOptions;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-fn date() -> NaiveDate {
+pub(super) fn date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
 }
 
-fn venue(id: i64, kind: VenueKind, hours: Option<&str>, east: f64, north: f64) -> Venue {
+pub(super) fn venue(id: i64, kind: VenueKind, hours: Option<&str>, east: f64, north: f64) -> Venue {
     let district = synthetic_district(400, 0, 0, 0, date(), 7);
     Venue {
         id,
@@ -35,13 +35,22 @@ fn venue(id: i64, kind: VenueKind, hours: Option<&str>, east: f64, north: f64) -
     }
 }
 
-struct Day {
-    venues: Vec<Venue>,
-    follow_ups: Vec<FollowUp>,
-    teams: Vec<Team>,
+pub(super) struct Day {
+    pub venues: Vec<Venue>,
+    pub follow_ups: Vec<FollowUp>,
+    pub teams: Vec<Team>,
 }
 
-fn plan(day: &Day) -> super::day::DayPlan {
+pub(super) fn plan(day: &Day) -> super::day::DayPlan {
+    plan_with(day, &Default::default(), &Default::default())
+}
+
+/// The day planned with a dispatcher's changes and a revision's standing.
+pub(super) fn plan_with(
+    day: &Day,
+    adjust: &super::adjust::DayAdjustments,
+    revising: &super::day::Revising,
+) -> super::day::DayPlan {
     let config = PlanningConfig::default();
     let district = synthetic_district(400, 0, 0, 0, date(), 7);
     let edges = &district.city.edges;
@@ -67,10 +76,13 @@ fn plan(day: &Day) -> super::day::DayPlan {
             iteration_limit: Some(200),
             threads: 1,
         },
+        adjust,
+        revising,
+        routing: &Default::default(),
     })
 }
 
-fn team(units: &[&str], shift: &str) -> Team {
+pub(super) fn team(units: &[&str], shift: &str) -> Team {
     let district = synthetic_district(400, 0, 0, 0, date(), 7);
     super::teams::parse_teams(&format!(
         "[[team]]\nname = \"t\"\nunits = {units:?}\ndepot = [{}, {}]\nshift = \"{shift}\"\nmode = \"ebike\"\n",
@@ -81,7 +93,7 @@ fn team(units: &[&str], shift: &str) -> Team {
     .remove(0)
 }
 
-fn left_reason(p: &super::day::DayPlan, id: i64) -> Option<LeftOutReason> {
+pub(super) fn left_reason(p: &super::day::DayPlan, id: i64) -> Option<LeftOutReason> {
     p.plan
         .left_out
         .iter()

@@ -28,6 +28,7 @@ pub fn toptw_problem(instance: &ToptwInstance, routes: usize, decimals: u32) -> 
             windows: vec![(scaled(c.open), scaled(c.close))],
             skills: 0,
             mandatory: false,
+            team: None,
         })
         .collect();
     let teams = (0..routes)

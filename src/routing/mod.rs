@@ -3,12 +3,14 @@
 //! Knows nothing of SQLite or HTTP.
 
 pub mod benchmark;
+mod cache;
 mod graph;
 mod matrix;
 pub mod optimiser;
 mod path;
 mod profile;
 
+pub use cache::RoutingCache;
 pub use graph::{Arc, Place, StreetGraph, TICKS_PER_SECOND, fraction_along};
 pub use matrix::{TravelMatrix, travel_matrix};
 pub use path::{Leg, PathFinder};

@@ -9,8 +9,9 @@ use super::Shared;
 use super::auth::Signed;
 use super::error::{ApiError, parse_json};
 use crate::model::{Account, GpsFix, Inspection, Outcome, PhotoRef, Role};
-use crate::planning::capture::{CaptureLimits, LimitError};
+use crate::planning::capture::{CaptureLimits, LimitError, off_plan_distance_m};
 use crate::planning::shift_clock;
+use crate::planning::teams::Duty;
 use crate::store::{PhotoFolder, StagedPhoto};
 use axum::Json;
 use axum::body::Bytes;
@@ -252,6 +253,7 @@ impl CaptureBody {
             gps: self.gps,
             photos,
             sample: false,
+            off_plan: false,
         })
     }
 }
@@ -273,35 +275,67 @@ pub async fn capture(
     let refs = photos.iter().map(|(r, _)| r.clone()).collect();
     let inspection = body.into_inspection(&account, refs)?;
     // An inspector's first rule is the team's plan; then what any record may carry.
+    let mut inspection = inspection;
     if account.role == Role::Inspector {
         let (team, venue) = (account.team_id.unwrap_or(-1), inspection.venue_id);
         let started = crate::store::parse_local_time(&inspection.started_at, "started_at")?;
+        let fix = inspection.gps.map(|g| g.at);
         let shift = state
             .roster()
             .await?
             .iter()
             .find(|t| t.team.id == team)
             .map(|t| t.team.shift);
-        state
+        let off_plan_m = state.config.dispatch.off_plan_m;
+        inspection.off_plan = state
             .read(move |store| {
                 // A plan belongs to its shift, by the one rule of `planning::shift_clock`: a
                 // night shift's record at 00:30 belongs to the plan of the day before.
-                let mut days = Vec::new();
+                let mut planned = Vec::new();
+                let mut routes = Vec::new();
                 for d in shift_clock::candidate_days(started) {
                     if store.planned_venues(team, d)?.contains(&venue) {
-                        days.push(d);
+                        planned.push(d);
+                    }
+                    let holds = shift.and_then(|s| shift_clock::plan_of_record(started, s, &[d]));
+                    if holds == Some(d)
+                        && let Some(plan) = store.published_plan_for(d, Duty::Inspection)?
+                    {
+                        routes.extend(plan.routes.into_iter().filter(|r| r.team_id == team));
                     }
                 }
-                match shift.and_then(|s| shift_clock::plan_of_record(started, s, &days)) {
-                    Some(_) => Ok(()),
-                    None => Err(ApiError::forbidden(format!(
-                        "venue {venue} is not on your team's plan for the shift at {}",
-                        started.format("%Y-%m-%d %H:%M")
-                    ))),
+                if shift.and_then(|s| shift_clock::plan_of_record(started, s, &planned)).is_some() {
+                    return Ok(false);
                 }
+                let when = started.format("%Y-%m-%d %H:%M");
+                if routes.is_empty() {
+                    return Err(ApiError::forbidden(format!(
+                        "venue {venue} is not on your team's plan for the shift at {when}"
+                    )));
+                }
+                // Off the plan: a registered venue near the team's route or the inspector.
+                let at = store.venue_position(venue)?.ok_or_else(|| {
+                    ApiError::forbidden(format!(
+                        "venue {venue} is not on your team's plan for the shift at {when}, nor a registered venue"
+                    ))
+                })?;
+                let paths: Vec<&[crate::model::LonLat]> = routes.iter().map(|r| &r.path[..]).collect();
+                let distance = off_plan_distance_m(at, &paths, fix);
+                if distance <= off_plan_m {
+                    return Ok(true);
+                }
+                let far = if distance.is_finite() {
+                    format!("{distance:.0} m")
+                } else {
+                    "far".to_string()
+                };
+                Err(ApiError::forbidden(format!(
+                    "venue {venue} is not on your team's plan for the shift at {when} and is {far} from your team's route and your position: an off-plan inspection must be within {off_plan_m:.0} m"
+                )))
             })
             .await?;
     }
+    let off_plan = inspection.off_plan;
     limits.check(&inspection, state.plan_date().await?)?;
     let folder = PhotoFolder::new(&state.data);
     let staged = tokio::task::spawn_blocking(move || {
@@ -337,5 +371,7 @@ pub async fn capture(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(json!(recorded))))
+    let mut body = json!(recorded);
+    body["off_plan"] = json!(off_plan);
+    Ok((status, Json(body)))
 }

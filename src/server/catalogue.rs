@@ -299,8 +299,8 @@ pub struct Layers {
 
 impl Layers {
     pub fn load(store: &Store, config: &PlanningConfig, date: NaiveDate) -> anyhow::Result<Self> {
-        let plan = store.plan_for(date, Duty::Inspection)?;
-        let crew_plan = store.plan_for(date, Duty::Lighting)?;
+        let plan = store.published_plan_for(date, Duty::Inspection)?;
+        let crew_plan = store.published_plan_for(date, Duty::Lighting)?;
         // Which teams have each venue on today's route: an inspector sees those venues only.
         let mut planned: HashMap<i64, Vec<i64>> = HashMap::new();
         for r in plan.iter().flat_map(|p| &p.routes) {

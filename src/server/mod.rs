@@ -6,6 +6,7 @@ mod auth;
 pub mod capture;
 pub mod catalogue;
 mod clock;
+mod dispatch;
 mod error;
 mod features;
 mod listen;
@@ -13,6 +14,7 @@ mod metrics;
 mod openapi;
 mod origin;
 mod plans;
+mod schedule;
 mod throttle;
 mod tiles;
 mod tls;
@@ -135,6 +137,12 @@ pub struct AppState {
     roster: clock::Roster,
     /// Layers of plan days other than `plan_date()`, for teams whose current plan differs.
     other_days: clock::OtherDays,
+    /// Dispatch steps (drafts, re-optimisations, publishing) run one at a time.
+    dispatch_turn: tokio::sync::Mutex<()>,
+    /// The dispatch step running now, shown beside its day's plan.
+    planning_job: Mutex<Option<serde_json::Value>>,
+    /// Street graphs and travel tables kept between dispatch steps.
+    routing: crate::routing::RoutingCache,
 }
 
 pub type Shared = Arc<AppState>;
@@ -164,6 +172,9 @@ impl AppState {
             metrics: Default::default(),
             roster: Default::default(),
             other_days: Default::default(),
+            dispatch_turn: Default::default(),
+            planning_job: Default::default(),
+            routing: Default::default(),
         })
     }
 
@@ -260,7 +271,13 @@ pub fn router(state: Shared) -> Router {
     let cors = (!origins.is_empty()).then(|| {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::DELETE,
+                Method::OPTIONS,
+            ])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
     });
     let request_id = HeaderName::from_static("x-request-id");
@@ -269,6 +286,7 @@ pub fn router(state: Shared) -> Router {
         .merge(auth::routes())
         .merge(tiles::routes())
         .merge(plans::routes())
+        .merge(dispatch::routes())
         .merge(views::routes())
         .route(
             "/api/openapi.json",
@@ -383,6 +401,7 @@ pub fn serve(
         if let Some(schedule) = state.options.backups.clone() {
             tokio::spawn(back_up_every(state.data.clone(), schedule));
         }
+        schedule::spawn(state.clone());
         let metrics = state.metrics.clone();
         listen::serve(listener, router(state), limits, tls, metrics, shutdown()).await?;
         Ok(())

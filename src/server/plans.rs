@@ -28,6 +28,10 @@ pub fn routes() -> axum::Router<Shared> {
 #[serde(deny_unknown_fields)]
 struct DutyQuery {
     duty: Option<String>,
+    /// The published revision wanted rather than the newest (inspectors get only that).
+    published: Option<bool>,
+    /// `current`: the revision the phone last showed, to say what changed since.
+    seen: Option<i64>,
 }
 
 /// A date in the path; `today` is the caller's plan day: an inspector's is its team's current
@@ -41,28 +45,65 @@ async fn date_of(state: &Shared, who: &Signed, text: &str) -> Result<NaiveDate, 
     })
 }
 
-async fn load(state: &Shared, date: NaiveDate, duty: Duty) -> Result<PatrolPlan, ApiError> {
+/// The newest revision of a day's plan, or the newest published one (all an inspector sees).
+async fn load(
+    state: &Shared,
+    date: NaiveDate,
+    duty: Duty,
+    published: bool,
+) -> Result<PatrolPlan, ApiError> {
     state
-        .read(move |s| Ok(s.plan_for(date, duty)?))
+        .read(move |s| {
+            Ok(if published {
+                s.published_plan_for(date, duty)?
+            } else {
+                s.plan_for(date, duty)?
+            })
+        })
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no {} plan for {date}", duty.as_str())))
+        .ok_or_else(|| {
+            let which = if published { "published " } else { "" };
+            ApiError::not_found(format!("no {which}{} plan for {date}", duty.as_str()))
+        })
 }
 
-/// The plan; an inspector sees its team's route and nothing of the others or the left-out list.
+/// The plan as `plan_body` answers it, for `who`: an inspector sees the published revision,
+/// its team's route only and nothing of the left-out list.
+async fn body_for(
+    state: &Shared,
+    who: &Signed,
+    date: NaiveDate,
+    duty: Duty,
+    published: bool,
+) -> Result<Value, ApiError> {
+    let inspector = who.0.role == Role::Inspector;
+    let mut plan = load(state, date, duty, published || inspector).await?;
+    if inspector {
+        plan.routes.retain(|r| Some(r.team_id) == who.0.team_id);
+        plan.left_out.clear();
+    }
+    let dispatcher = matches!(who.0.role, Role::Manager | Role::Admin);
+    let mut body = state
+        .read(move |s| super::dispatch::plan_body(s, &plan, dispatcher))
+        .await?;
+    if let Some(job) = state.planning_for(date) {
+        body["planning"] = job;
+    }
+    Ok(body)
+}
+
+/// The plan with its state (draft or published, made when and by whom) and each stop's status.
 async fn plan(
     State(state): State<Shared>,
     who: Signed,
     Path(date): Path<String>,
     Query(q): Query<DutyQuery>,
-) -> Result<Json<PatrolPlan>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let date = date_of(&state, &who, &date).await?;
     let duty = duty_of(&q)?;
-    let mut plan = load(&state, date, duty).await?;
-    if who.0.role == Role::Inspector {
-        plan.routes.retain(|r| Some(r.team_id) == who.0.team_id);
-        plan.left_out.clear();
-    }
-    Ok(Json(plan))
+    Ok(Json(
+        body_for(&state, &who, date, duty, q.published.unwrap_or(false)).await?,
+    ))
 }
 
 fn duty_of(q: &DutyQuery) -> Result<Duty, ApiError> {
@@ -100,15 +141,31 @@ async fn current(
             json!({ "date": d, "shift_start": null, "shift_end": null, "state": "plan_day" }),
         )
     };
-    let mut plan = load(&state, date, duty).await?;
+    let mut body = body_for(&state, &who, date, duty, false).await?;
     if who.0.role == Role::Inspector {
-        plan.routes.retain(|r| Some(r.team_id) == who.0.team_id);
-        plan.left_out.clear();
-        if plan.routes.is_empty() {
+        if body["routes"].as_array().is_none_or(|r| r.is_empty()) {
             current["recorded"] = json!([]);
         }
+        let revision = body["revision"].as_i64().unwrap_or(0);
+        current["revision"] = json!(revision);
+        if let (Some(seen), Some(team)) = (q.seen, who.0.team_id)
+            && seen != revision
+        {
+            let now = body["routes"][0].clone();
+            // Only a revision of the same day's plan: another day's route did not "change".
+            let before = state.read(move |s| Ok(s.plan_by_id(seen)?)).await?;
+            if let Some(before) = before.filter(|p| p.date == date && p.duty == duty) {
+                let old = before.routes.iter().find(|r| r.team_id == team);
+                let new: Option<crate::planning::plan::PatrolRoute> =
+                    serde_json::from_value(now).ok();
+                let mut changes =
+                    serde_json::to_value(crate::planning::plan::route_changes(old, new.as_ref()))
+                        .map_err(ApiError::internal)?;
+                changes["since"] = json!(seen);
+                current["changes"] = changes;
+            }
+        }
     }
-    let mut body = serde_json::to_value(&plan).map_err(ApiError::internal)?;
     body["current"] = current;
     Ok(Json(body))
 }
@@ -134,7 +191,7 @@ async fn route_file(
         ));
     }
     for duty in [Duty::Inspection, Duty::Lighting] {
-        let Ok(plan) = load(&state, date, duty).await else {
+        let Ok(plan) = load(&state, date, duty, who.0.role == Role::Inspector).await else {
             continue;
         };
         let Some(route) = plan.routes.iter().find(|r| r.team_id == team) else {

@@ -123,6 +123,10 @@ async fn app(
         "outcomes": Outcome::ALL.map(Outcome::as_str),
         "checklists": c.checklists,
         "gps": c.capture,
+        "dispatch": {
+            "skip_reasons": c.dispatch.skip_reasons,
+            "off_plan_m": c.dispatch.off_plan_m,
+        },
         // Where the insecure-origin banner sends phones: the public address, when it is HTTPS.
         "https_url": state
             .options

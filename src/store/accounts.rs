@@ -345,12 +345,13 @@ impl Store {
         Ok(())
     }
 
-    /// Venues on a team's inspection plan for a day: what its inspectors may record.
+    /// Venues on a team's published inspection plan for a day: what its inspectors may record.
     pub fn planned_venues(&self, team_id: i64, date: chrono::NaiveDate) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT s.target_id FROM patrol_stops s
              WHERE s.target = 'venue' AND s.team_id = ?1 AND s.plan_id = (
-               SELECT id FROM patrol_plans WHERE plan_date = ?2 AND duty = 'inspection' ORDER BY id DESC LIMIT 1)",
+               SELECT id FROM patrol_plans WHERE plan_date = ?2 AND duty = 'inspection'
+               AND status = 'published' ORDER BY id DESC LIMIT 1)",
         )?;
         let rows = stmt.query_map(params![team_id, date.to_string()], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

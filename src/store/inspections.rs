@@ -237,6 +237,7 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
     if let Some((id, earlier_hash)) = earlier {
         if earlier_hash != hash {
             return Err(StoreError::Conflict {
+                what: "inspection",
                 uuid: i.client_uuid.to_string(),
             });
         }
@@ -271,8 +272,8 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
     }
     tx.execute(
         "INSERT INTO inspections (client_uuid, body_hash, venue_id, team_id, account_id, started_at, finished_at,
-         outcome, checklist, notes, gps_lon, gps_lat, gps_accuracy_m, sample)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         outcome, checklist, notes, gps_lon, gps_lat, gps_accuracy_m, sample, off_plan)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             i.client_uuid.to_string(),
             hash,
@@ -288,6 +289,7 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
             i.gps.map(|g| g.at.lat),
             i.gps.map(|g| g.accuracy_m),
             i.sample,
+            i.off_plan,
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -307,6 +309,17 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
         None,
         Some(&after),
     )?;
+    if i.off_plan {
+        audit(
+            tx,
+            i.account_id,
+            "off_plan",
+            "inspection",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )?;
+    }
 
     // A compliant visit closes what earlier findings left open.
     let mut closed_follow_ups = Vec::new();

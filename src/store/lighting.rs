@@ -106,8 +106,22 @@ impl Store {
                 serde_json::to_string(&report.summary).unwrap_or_default()
             ],
         )?;
+        // The lamps this run saw, so a later plan can tell whether it is out of date.
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('lighting.lamps', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [lamps_fingerprint(&tx)?],
+        )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Whether lamps were added, moved, re-surveyed or changed status since the newest
+    /// lighting run (false when there has been no run: there is nothing to bring up to date).
+    pub fn lamps_changed_since_lighting(&self) -> Result<bool> {
+        let seen = self.setting("lighting.lamps")?;
+        let ran = self.lighting_summary()?.is_some();
+        Ok(ran && seen.as_deref() != Some(lamps_fingerprint(&self.conn)?.as_str()))
     }
 
     /// The configuration the newest lighting run used, so that a point figure agrees with the
@@ -182,6 +196,28 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// A digest of every lamp's place, survey and status.
+fn lamps_fingerprint(conn: &rusqlite::Connection) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut stmt =
+        conn.prepare("SELECT id, lon, lat, height_m, flux_lm, status FROM lamps ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let line = format!(
+            "{}|{}|{}|{:?}|{:?}|{}\n",
+            r.get::<_, i64>(0)?,
+            r.get::<_, f64>(1)?,
+            r.get::<_, f64>(2)?,
+            r.get::<_, Option<f64>>(3)?,
+            r.get::<_, Option<f64>>(4)?,
+            r.get::<_, String>(5)?
+        );
+        hash.update(line.as_bytes());
+    }
+    Ok(format!("{:x}", hash.finalize()))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod accounts;
 mod backup;
 mod city;
+mod dispatch;
 mod inspections;
 mod lighting;
 mod map_features;
@@ -19,6 +20,7 @@ pub use accounts::{
     AuditEvent, LoginClaimant, MIN_PASSWORD_CHARS, Session, check_password, password_checks,
 };
 pub use backup::DatabaseCopy;
+pub use dispatch::{DispatchAction, MadeHow, PlanMade, PlanState, StopEvent};
 pub use inspections::{Recorded, parse_local_time};
 pub use lighting::StoredBlindSpot;
 pub use map_features::{MapFeature, StoredLayer};
@@ -43,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_hardening",
         include_str!("migrations/0004_hardening.sql"),
+    ),
+    (
+        "0005_dispatch",
+        include_str!("migrations/0005_dispatch.sql"),
     ),
 ];
 
@@ -72,8 +78,8 @@ pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The same client UUID arrived with another body: never overwrite what was acknowledged.
-    #[error("inspection {uuid} was already recorded with other contents")]
-    Conflict { uuid: String },
+    #[error("{what} {uuid} was already recorded with other contents")]
+    Conflict { what: &'static str, uuid: String },
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: String },
     #[error("field `{field}`: {message}")]

@@ -1,5 +1,6 @@
 //! Teams, plans and risk scores in the store, and the venue history the risk model reads.
 
+use super::dispatch::PlanMade;
 use super::inspections::audit;
 use super::{Result, Store, StoreError};
 use crate::model::{LonLat, Outcome};
@@ -85,22 +86,29 @@ impl Store {
         Ok(out)
     }
 
-    /// Stores a plan whole and returns its id; the newest plan of a day and duty is the one in force.
-    pub fn save_plan(&mut self, plan: &PatrolPlan) -> Result<i64> {
+    /// Stores a plan whole as the newest revision of its day and duty, a draft or published
+    /// as `made` says, and returns its id.
+    pub fn save_plan(&mut self, plan: &PatrolPlan, made: &PlanMade) -> Result<i64> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO patrol_plans (plan_date, duty, summary) VALUES (?1, ?2, ?3)",
+            "INSERT INTO patrol_plans (plan_date, duty, summary, status, made_how, made_by, published_at, published_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+                     CASE WHEN ?4 = 'published' THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,
+                     CASE WHEN ?4 = 'published' THEN ?6 END)",
             params![
                 plan.date.to_string(),
                 plan.duty.as_str(),
-                serde_json::to_string(&plan.summary).unwrap_or_default()
+                serde_json::to_string(&plan.summary).unwrap_or_default(),
+                if made.publish { "published" } else { "draft" },
+                made.how.as_str(),
+                made.by,
             ],
         )?;
         let id = tx.last_insert_rowid();
         {
             let mut route = tx.prepare(
-                "INSERT INTO patrol_routes (plan_id, team_id, team, mode, start_s, end_s, score, travel_s, path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO patrol_routes (plan_id, team_id, team, mode, start_s, end_s, score, travel_s, path, locked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let mut stop = tx.prepare(
                 "INSERT INTO patrol_stops (plan_id, team_id, seq, target, target_id, name, category, lon, lat,
@@ -118,7 +126,8 @@ impl Store {
                     r.end_s,
                     r.score,
                     r.travel_s,
-                    serde_json::to_string(&path).unwrap_or_default()
+                    serde_json::to_string(&path).unwrap_or_default(),
+                    r.locked
                 ])?;
                 for s in &r.stops {
                     stop.execute(params![
@@ -154,11 +163,11 @@ impl Store {
                 ])?;
             }
         }
-        let after =
-            serde_json::json!({"date": plan.date, "duty": plan.duty, "summary": plan.summary});
+        let after = serde_json::json!({"date": plan.date, "duty": plan.duty, "summary": plan.summary,
+            "made_how": made.how.as_str(), "published": made.publish});
         audit(
             &tx,
-            None,
+            made.by,
             "create",
             "patrol_plan",
             &id.to_string(),
@@ -169,17 +178,33 @@ impl Store {
         Ok(id)
     }
 
-    /// The plan in force for a day and duty: the newest one made.
+    /// The newest revision of a day's plan, draft or published: the dispatcher's working copy.
     pub fn plan_for(&self, date: NaiveDate, duty: Duty) -> Result<Option<PatrolPlan>> {
-        let head: Option<(i64, String)> = self
+        match self.plan_head(date, duty, false)? {
+            Some(id) => self.plan_by_id(id),
+            None => Ok(None),
+        }
+    }
+
+    /// The newest published revision: the plan in force for the teams.
+    pub fn published_plan_for(&self, date: NaiveDate, duty: Duty) -> Result<Option<PatrolPlan>> {
+        match self.plan_head(date, duty, true)? {
+            Some(id) => self.plan_by_id(id),
+            None => Ok(None),
+        }
+    }
+
+    /// One revision by its id.
+    pub fn plan_by_id(&self, id: i64) -> Result<Option<PatrolPlan>> {
+        let head: Option<(String, String, String)> = self
             .conn
             .query_row(
-                "SELECT id, summary FROM patrol_plans WHERE plan_date = ?1 AND duty = ?2 ORDER BY id DESC LIMIT 1",
-                params![date.to_string(), duty.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                "SELECT plan_date, duty, summary FROM patrol_plans WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let Some((id, summary)) = head else {
+        let Some((date, duty, summary)) = head else {
             return Ok(None);
         };
         let bad = |field, message: String| StoreError::Corrupt {
@@ -189,9 +214,12 @@ impl Store {
             message,
         };
         let summary = serde_json::from_str(&summary).map_err(|e| bad("summary", e.to_string()))?;
+        let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map_err(|e| bad("plan_date", e.to_string()))?;
+        let duty = Duty::parse(&duty).map_err(|m| bad("duty", m))?;
         let mut routes = Vec::new();
         let mut stmt = self.conn.prepare(
-            "SELECT team_id, team, mode, start_s, end_s, score, travel_s, path FROM patrol_routes WHERE plan_id = ?1 ORDER BY team",
+            "SELECT team_id, team, mode, start_s, end_s, score, travel_s, path, locked FROM patrol_routes WHERE plan_id = ?1 ORDER BY team",
         )?;
         let rows = stmt.query_map([id], |r| {
             Ok((
@@ -205,6 +233,7 @@ impl Store {
                     path: Vec::new(),
                     score: r.get(5)?,
                     travel_s: r.get(6)?,
+                    locked: r.get(8)?,
                 },
                 r.get::<_, String>(7)?,
             ))
@@ -450,11 +479,12 @@ impl Store {
 }
 
 impl Store {
-    /// The teams with a route on the plan in force for a day and duty.
+    /// The teams with a route on the published plan of a day and duty.
     pub fn routed_teams(&self, date: NaiveDate, duty: Duty) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT team_id FROM patrol_routes WHERE plan_id = (
-               SELECT id FROM patrol_plans WHERE plan_date = ?1 AND duty = ?2 ORDER BY id DESC LIMIT 1)",
+               SELECT id FROM patrol_plans WHERE plan_date = ?1 AND duty = ?2 AND status = 'published'
+               ORDER BY id DESC LIMIT 1)",
         )?;
         let rows = stmt.query_map(params![date.to_string(), duty.as_str()], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -1,16 +1,15 @@
 use crate::index::AreaLocator;
-use crate::model::{AreaLevel, FollowUpStatus, VenueKind, VenueStatus};
+use crate::model::{AreaLevel, VenueKind, VenueStatus};
+use crate::planning::PlanningConfig;
 use crate::planning::coverage::{
     CoverageInputs, CoverageReport, WeekFigures, coverage, overdue, weekly,
 };
 use crate::planning::crew::plan_crews;
-use crate::planning::day::{DayInputs, plan_day};
 use crate::planning::dispatch::Streets;
 use crate::planning::plan::PatrolPlan;
 use crate::planning::teams::Team;
-use crate::planning::{PlanningConfig, RiskModel};
 use crate::routing::optimiser::SolveOptions;
-use crate::store::Store;
+use crate::store::{MadeHow, PlanMade, Store};
 use anyhow::{Context, bail};
 use chrono::{NaiveDate, TimeDelta};
 use serde::Serialize;
@@ -22,9 +21,19 @@ pub struct PlanOptions {
     pub date: NaiveDate,
     pub seconds: f64,
     pub seed: u64,
+    /// Publish the plan as it is made (teams see only published plans).
+    pub publish: bool,
 }
 
 impl PlanOptions {
+    fn made(&self) -> PlanMade {
+        PlanMade {
+            how: MadeHow::Cli,
+            by: None,
+            publish: self.publish,
+        }
+    }
+
     fn solve(&self) -> SolveOptions {
         SolveOptions {
             seed: self.seed,
@@ -35,50 +44,29 @@ impl PlanOptions {
     }
 }
 
-/// Scores every venue, plans the inspection teams' day, stores the plan and the scores.
+/// Scores every venue, plans the inspection teams' day with the day's dispatcher actions, and
+/// stores the plan (a draft unless `publish`) and the scores: `dispatch::revise` from the
+/// command line.
 pub fn plan_inspections(
     store: &mut Store,
     config: &PlanningConfig,
     teams: &[Team],
     options: &PlanOptions,
 ) -> anyhow::Result<PatrolPlan> {
-    if teams.is_empty() {
-        bail!("no inspection teams: give a teams file with --teams (see README, \"Teams\")");
-    }
-    let edges = store.street_edges()?;
-    if edges.is_empty() {
-        bail!("the store has no streets: import an OSM extract first");
-    }
-    let venues = store.venues()?;
-    let city = store.city_index()?;
-    let blind_spots: Vec<_> = store
-        .blind_spots()?
-        .into_iter()
-        .map(|b| (b.at, b.severity))
-        .collect();
-    let findings = store.findings(options.date)?;
-    let histories = store.venue_histories(options.date)?;
-    let follow_ups = store.follow_ups(Some(FollowUpStatus::Open))?;
-    let risk = RiskModel::new(config, options.date, city.frame, &blind_spots, &findings);
-    let day = plan_day(&DayInputs {
+    Ok(super::dispatch::revise(
+        store,
         config,
-        date: options.date,
-        venues: &venues,
-        histories: &histories,
-        follow_ups: &follow_ups,
-        risk: &risk,
         teams,
-        streets: Streets {
-            edges: &edges,
-            index: &city.streets,
-            frame: &city.frame,
+        &super::dispatch::Revise {
+            date: options.date,
+            solve: options.solve(),
+            made: options.made(),
+            now: None,
+            replan: None,
+            after: None,
         },
-        options: options.solve(),
-    });
-    let mut plan = day.plan;
-    store.save_risk(options.date, &day.scores)?;
-    plan.id = store.save_plan(&plan)?;
-    Ok(plan)
+        &Default::default(),
+    )?)
 }
 
 /// Orders broken lamps and the top lamp proposals of the newest lighting run for the crews.
@@ -110,7 +98,7 @@ pub fn plan_lighting(
         },
         &options.solve(),
     );
-    plan.id = store.save_plan(&plan)?;
+    plan.id = store.save_plan(&plan, &options.made())?;
     Ok(plan)
 }
 

@@ -200,5 +200,6 @@ fn visit(
         }),
         photos: Vec::new(),
         sample: true,
+        off_plan: false,
     }
 }

@@ -56,3 +56,18 @@ impl CityLighting {
             .evaluate(&self.edges, &self.corners, &self.venues, proposals)
     }
 }
+
+/// Runs the lighting model again, with the newest run's configuration and as many proposals,
+/// when lamps changed since that run (before the daily draft, so darkness in the risk is
+/// today's). True when it ran.
+pub fn refresh_lighting(store: &mut Store) -> anyhow::Result<bool> {
+    if !store.lamps_changed_since_lighting()? {
+        return Ok(false);
+    }
+    let config = store.lighting_config()?.unwrap_or_default();
+    let proposals = store.crew_work()?.1.len().max(1);
+    let lighting = CityLighting::load(store, &config)?;
+    let report = lighting.evaluate(proposals);
+    store.save_lighting(&config, &report)?;
+    Ok(true)
+}

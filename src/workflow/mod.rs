@@ -4,6 +4,7 @@
 
 pub mod backup;
 mod daily;
+pub mod dispatch;
 pub mod history;
 mod lighting;
 
@@ -11,4 +12,4 @@ pub use daily::{
     OverdueVenue, PlanOptions, coverage_report, overdue_venues, plan_inspections, plan_lighting,
     weekly_findings,
 };
-pub use lighting::CityLighting;
+pub use lighting::{CityLighting, refresh_lighting};

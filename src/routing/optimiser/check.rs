@@ -30,6 +30,12 @@ pub fn check(p: &Problem, s: &Solution) -> Vec<String> {
                     stop.skills, team.skills
                 ));
             }
+            if stop.team.is_some_and(|only| only != t) {
+                broken.push(format!(
+                    "route {t} visit {k}: stop {i} is pinned to team {:?}",
+                    stop.team
+                ));
+            }
             let leg = p.travel.get(at, stop.location);
             travel += leg;
             let arrive = clock.saturating_add(leg);

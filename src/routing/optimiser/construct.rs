@@ -5,7 +5,7 @@
 use super::plan::Plan;
 use super::problem::Problem;
 use super::rng::Rng;
-use super::route::Insertion;
+use super::route::{Insertion, Route};
 use std::time::Instant;
 
 /// Fills the plan; returns how many stops went in.
@@ -74,6 +74,56 @@ pub fn fill_routes(
         inserted += 1;
     }
     inserted
+}
+
+/// Serves the mandatory stops no route could take as it is by dropping optional ones: for
+/// each, the route (of those allowed to serve it) that loses the least score when its
+/// lowest-scoring optional stops are taken out, one by one, until the mandatory stop fits.
+/// A dispatcher's pin into a full route is honoured this way rather than reported unserved.
+/// Returns how many mandatory stops went in.
+pub fn make_room_for_mandatory(plan: &mut Plan, p: &Problem) -> usize {
+    let waiting: Vec<usize> = (0..p.stops.len())
+        .filter(|s| p.stops[*s].mandatory && !plan.routed[*s])
+        .collect();
+    let mut served = 0;
+    for stop in waiting {
+        let mut best: Option<(i64, usize, Route, Vec<usize>)> = None;
+        for r in 0..plan.routes.len() {
+            if !p.can_serve(plan.routes[r].team, stop) {
+                continue;
+            }
+            let mut route = plan.routes[r].clone();
+            let mut dropped = Vec::new();
+            let mut lost = 0;
+            let fits = loop {
+                if (0..=route.len()).any(|pos| route.try_insert(p, r, stop, pos).is_some()) {
+                    break true;
+                }
+                let cheapest = (0..route.len())
+                    .filter(|i| !p.stops[route.stops[*i]].mandatory)
+                    .min_by_key(|i| (p.stops[route.stops[*i]].score, route.stops[*i]));
+                let Some(i) = cheapest else { break false };
+                let s = route.stops.remove(i);
+                route.recompute(p);
+                lost += p.stops[s].score;
+                dropped.push(s);
+            };
+            if fits && best.as_ref().is_none_or(|b| lost < b.0) {
+                best = Some((lost, r, route, dropped));
+            }
+        }
+        if let Some((_, r, route, dropped)) = best {
+            plan.routes[r] = route;
+            for s in dropped {
+                plan.routed[s] = false;
+            }
+            if let Some(ins) = best_in_route(plan, p, r, stop) {
+                plan.insert(p, r, ins.position, stop);
+                served += 1;
+            }
+        }
+    }
+    served
 }
 
 /// The cheapest feasible place for `stop` in route `r`.

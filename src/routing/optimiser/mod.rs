@@ -48,6 +48,18 @@ pub struct SolveReport {
 
 /// Solves the problem: anytime under the time limit, deterministic under an iteration limit.
 pub fn solve(p: &Problem, options: &SolveOptions) -> Result<SolveReport, String> {
+    solve_from(p, &[], options)
+}
+
+/// Solves starting from `initial` (per team the stops in order, e.g. the plan in force before
+/// a dispatcher's change). Each route keeps the longest feasible part of its stops in their
+/// order; the search starts there and never returns anything ranked below it, so a
+/// re-optimisation is at least as good as what it started from once the change is made.
+pub fn solve_from(
+    p: &Problem,
+    initial: &[Vec<usize>],
+    options: &SolveOptions,
+) -> Result<SolveReport, String> {
     p.validate()?;
     if options.time_limit.is_none() && options.iteration_limit.is_none() {
         return Err("give a time limit, an iteration limit or both".into());
@@ -62,7 +74,7 @@ pub fn solve(p: &Problem, options: &SolveOptions) -> Result<SolveReport, String>
         let handles: Vec<_> = (0..threads as u64)
             .map(|t| {
                 let seed = options.seed.wrapping_mul(1_000_003).wrapping_add(t);
-                scope.spawn(move || search::iterated_local_search(p, seed, budget))
+                scope.spawn(move || search::iterated_local_search(p, initial, seed, budget))
             })
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()

@@ -20,6 +20,29 @@ impl Plan {
         }
     }
 
+    /// A plan of `initial`'s routes, each cut to the stops it can serve in order: a stop that
+    /// does not exist, is already routed, may not be served by the team or breaks the schedule
+    /// is dropped, and the rest of the route is kept.
+    pub fn starting_from(p: &Problem, initial: &[Vec<usize>]) -> Self {
+        let mut plan = Self::empty(p);
+        for (r, stops) in initial.iter().enumerate().take(plan.routes.len()) {
+            for &s in stops {
+                if s >= p.stops.len() || plan.routed[s] || !p.can_serve(r, s) {
+                    continue;
+                }
+                let route = &mut plan.routes[r];
+                route.stops.push(s);
+                if route.recompute(p) {
+                    plan.routed[s] = true;
+                } else {
+                    route.stops.pop();
+                    route.recompute(p);
+                }
+            }
+        }
+        plan
+    }
+
     pub fn score(&self) -> i64 {
         self.routes.iter().map(|r| r.score).sum()
     }

@@ -15,6 +15,8 @@ pub struct Stop {
     pub skills: u64,
     /// Must be served; if it cannot be, the result says so.
     pub mandatory: bool,
+    /// The only team that may serve it (a dispatcher's pin); None: any team with the skills.
+    pub team: Option<usize>,
 }
 
 /// One route's owner: where it starts and ends, when, and what it can do.
@@ -68,8 +70,8 @@ pub struct Problem {
 impl Problem {
     /// Whether `team` may serve `stop` at all.
     pub fn can_serve(&self, team: usize, stop: usize) -> bool {
-        let need = self.stops[stop].skills;
-        self.teams[team].skills & need == need
+        let s = &self.stops[stop];
+        self.teams[team].skills & s.skills == s.skills && s.team.is_none_or(|t| t == team)
     }
 
     /// What is wrong with the problem itself (indices out of the matrix, unsorted windows).
@@ -93,6 +95,12 @@ impl Problem {
             }
             if s.service < 0 {
                 return Err(format!("stop {i}: negative service time"));
+            }
+            if s.team.is_some_and(|t| t >= self.teams.len()) {
+                return Err(format!(
+                    "stop {i}: pinned to team {:?}, which does not exist",
+                    s.team
+                ));
             }
         }
         for (t, team) in self.teams.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! fill → improve → shake (remove a run of stops from every route) → fill → improve, keeping the
 //! best, and going back to it when the walk has wandered too long without improving.
 
-use super::construct::fill;
+use super::construct::{fill, make_room_for_mandatory};
 use super::moves::{Move, OrOpt, Relocate, Replace, Swap, TwoOpt, local_search};
 use super::plan::{Plan, Rank};
 use super::problem::Problem;
@@ -28,14 +28,28 @@ impl Budget {
 /// Non-improving iterations before the walk goes back to the best plan found.
 const RESTART_AFTER: u64 = 60;
 
-pub fn iterated_local_search(p: &Problem, seed: u64, budget: Budget) -> (Plan, u64) {
+pub fn iterated_local_search(
+    p: &Problem,
+    initial: &[Vec<usize>],
+    seed: u64,
+    budget: Budget,
+) -> (Plan, u64) {
     let mut rng = Rng::new(seed);
     let replace = Replace::new(p);
     let moves: [&dyn Move; 5] = [&TwoOpt, &OrOpt, &Relocate, &Swap, &replace];
-    let mut current = Plan::empty(p);
+    let mut current = Plan::starting_from(p, initial);
+    let start = current.clone();
     fill(&mut current, p, &mut rng, 0.0, budget.deadline);
+    if make_room_for_mandatory(&mut current, p) > 0 {
+        fill(&mut current, p, &mut rng, 0.0, budget.deadline);
+    }
     local_search(&mut current, p, &mut rng, &moves, 4, budget.deadline);
-    let mut best = current.clone();
+    // Filling and improving cannot rank below the start, but a deadline may cut them short.
+    let mut best = if current.rank(p) >= start.rank(p) {
+        current.clone()
+    } else {
+        start
+    };
     let mut best_rank: Rank = best.rank(p);
     let (mut size, mut start) = (1usize, 0usize);
     let mut since_best = 0u64;

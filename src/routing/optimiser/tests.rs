@@ -13,6 +13,7 @@ fn line_problem(teams: usize) -> Problem {
             windows: vec![(0, 10_000)],
             skills: 0,
             mandatory: false,
+            team: None,
         })
         .collect();
     let teams = (0..teams)
@@ -173,6 +174,7 @@ fn the_same_seed_and_budget_give_the_same_routes() {
             windows: vec![((i * 13 % 200) as i64, (i * 13 % 200 + 300) as i64)],
             skills: 0,
             mandatory: false,
+            team: None,
         })
         .collect();
     let teams = (0..2)
@@ -192,4 +194,54 @@ fn the_same_seed_and_budget_give_the_same_routes() {
     let b = solve(&p, &options(120)).unwrap().solution;
     assert_eq!(a, b);
     assert!(check(&p, &a).is_empty());
+}
+
+#[test]
+fn a_pinned_stop_goes_to_its_team_only_and_the_check_sees_a_breach() {
+    let mut p = line_problem(2);
+    p.stops[4].team = Some(1);
+    p.stops[4].mandatory = true;
+    let r = solve(&p, &options(60)).unwrap();
+    assert!(check(&p, &r.solution).is_empty());
+    assert!(r.solution.routes[1].contains(&4), "{:?}", r.solution.routes);
+    assert!(!r.solution.routes[0].contains(&4));
+    let breach = solution(&p, vec![vec![4], vec![]]);
+    assert!(check(&p, &breach).iter().any(|m| m.contains("pinned")));
+    p.stops[4].team = Some(2);
+    assert!(p.validate().unwrap_err().contains("pinned"));
+}
+
+#[test]
+fn a_warm_start_is_never_ranked_below_and_infeasible_parts_are_cut() {
+    let mut p = line_problem(1);
+    p.teams[0].shift = (0, 700);
+    // Everything fits in order 1,2 but 5 then 4 then 3 overruns the shift: 4 and 3 are cut.
+    let initial = vec![vec![0, 1, 4, 3, 2, 9]];
+    let plan = plan::Plan::starting_from(&p, &initial);
+    assert_eq!(plan.routes[0].stops, vec![0, 1, 4]);
+    let start_score: i64 = [0, 1, 4].iter().map(|s| p.stops[*s].score).sum();
+    // Even with no search at all (one iteration), the answer keeps what the start had.
+    let r = solve_from(&p, &initial, &options(1)).unwrap();
+    assert!(check(&p, &r.solution).is_empty());
+    assert!(r.solution.score >= start_score, "{}", r.solution.score);
+}
+
+#[test]
+fn a_stop_pinned_into_a_full_route_displaces_optional_ones() {
+    // One team whose shift holds stops 0, 1, 2 but not the far stop 4 after them (nor, it
+    // turns out, with any of them): pinned and mandatory, it is served alone.
+    let mut p = line_problem(1);
+    p.teams[0].shift = (0, 650);
+    let full = plan::Plan::starting_from(&p, &[vec![0, 1, 2]]);
+    assert!(full.routes[0].try_insert(&p, 0, 4, 3).is_none());
+    p.stops[4].mandatory = true;
+    p.stops[4].team = Some(0);
+    let r = solve_from(&p, &[vec![0, 1, 2]], &options(1)).unwrap();
+    assert!(
+        check(&p, &r.solution).is_empty(),
+        "{:?}",
+        check(&p, &r.solution)
+    );
+    assert!(r.solution.routes[0].contains(&4), "{:?}", r.solution);
+    assert!(r.solution.unserved_mandatory.is_empty());
 }
