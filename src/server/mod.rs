@@ -14,6 +14,7 @@ mod metrics;
 mod openapi;
 mod origin;
 mod plans;
+mod review;
 mod schedule;
 mod throttle;
 mod tiles;
@@ -287,6 +288,7 @@ pub fn router(state: Shared) -> Router {
         .merge(tiles::routes())
         .merge(plans::routes())
         .merge(dispatch::routes())
+        .merge(review::routes())
         .merge(views::routes())
         .route(
             "/api/openapi.json",

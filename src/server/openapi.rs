@@ -221,6 +221,20 @@ const SIGNED_IN: &[(&str, &str)] = &[
     ("403", "the role may not"),
 ];
 
+/// The answers of a dispatch step.
+const DISPATCH: &[(&str, &str)] = &[
+    ("200", "done; the plan as it is now"),
+    ("201", "a new draft"),
+    ("400", "a field is wrong; the body names it"),
+    ("401", "sign in first"),
+    ("403", "the role may not"),
+    ("404", "no such plan, venue, team or action"),
+    (
+        "409",
+        "a locked route, or the store has no teams or streets yet",
+    ),
+];
+
 const API: &[ApiOp] = &[
     ApiOp {
         method: HttpMethod::Post,
@@ -263,6 +277,14 @@ const API: &[ApiOp] = &[
         path: "/api/layers/{id}",
         summary: "A layer as a GeoJSON FeatureCollection (bbox, kind, limit, offset)",
         who: "signed in; inspectors see their team's venues and route",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/inspections",
+        summary: "Inspections newest first: from, to (YYYY-MM-DD), area (township or community id), team, inspector, kind, outcome, has_follow_up, off_plan; limit (50, at most 500), offset; answers {items, total, limit, offset, next_offset}",
+        who: "manager, admin; inspectors their own team's",
         statuses: SIGNED_IN,
         body: &[],
     },
@@ -345,6 +367,78 @@ const API: &[ApiOp] = &[
         path: "/api/plans/{date}",
         summary: "A day's plan (date YYYY-MM-DD or `today`; duty=inspection|lighting)",
         who: "signed in; inspectors see their own route",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/plans/{date}/draft",
+        summary: "Make a draft of the day's inspection plan now, with the day's dispatcher actions ({\"seconds\"} optional)",
+        who: "manager, admin",
+        statuses: DISPATCH,
+        body: &["application/json"],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/plans/{date}/actions",
+        summary: "A dispatcher's change (pin, exclude, move, absent, team, adhoc, lock, unlock), audited, then the routes it touches re-optimised; answers {action, plan}",
+        who: "manager, admin",
+        statuses: DISPATCH,
+        body: &["application/json"],
+    },
+    ApiOp {
+        method: HttpMethod::Delete,
+        path: "/api/plans/{date}/actions/{id}",
+        summary: "Revoke a dispatcher's change and re-optimise",
+        who: "manager, admin",
+        statuses: DISPATCH,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/plans/{date}/publish",
+        summary: "Publish the newest revision: the teams see it (a no-op when it is published)",
+        who: "manager, admin",
+        statuses: DISPATCH,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/plans/{date}/routes/{file}/replan",
+        summary: "Plan the rest of team {file}'s shift again from {\"at\": [lon, lat], \"time\"}; recorded and skipped stops stay",
+        who: "the team's inspector, manager, admin",
+        statuses: DISPATCH,
+        body: &["application/json"],
+    },
+    ApiOp {
+        method: HttpMethod::Post,
+        path: "/api/stops",
+        summary: "A stop arrived at or skipped with a reason; once per client_uuid (201, then 200; 409 with other contents)",
+        who: "inspector (own team's published stops), manager, admin",
+        statuses: DISPATCH,
+        body: &["application/json"],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/venues/nearby",
+        summary: "Registered venues near lon, lat (radius_m, at most 2000), nearest first: for off-plan inspections",
+        who: "inspector, manager, admin",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/inspections/{uuid}",
+        summary: "One inspection whole: checklist, notes, GPS fix and its distance from the venue, photos, follow-ups",
+        who: "manager, admin; inspectors their own team's (404 otherwise)",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/photos/{sha256}",
+        summary: "A photo's bytes, for a caller who may read a record with it",
+        who: "manager, admin; inspectors their own team's",
         statuses: SIGNED_IN,
         body: &[],
     },
@@ -515,6 +609,9 @@ mod tests {
             doc["paths"]["/api/lamps/{id}/status"]["put"]["parameters"][0]["name"],
             "id"
         );
+        // A path read and written keeps both operations.
+        assert!(doc["paths"]["/api/inspections"]["get"].is_object());
+        assert!(doc["paths"]["/api/plans/{date}/actions/{id}"]["delete"].is_object());
     }
 
     use super::*;

@@ -19,7 +19,9 @@ pub fn routes(options: &super::ServeOptions) -> axum::Router<Shared> {
     axum::Router::new()
         .route(
             "/api/inspections",
-            post(super::capture::capture).layer(DefaultBodyLimit::max(options.max_request_bytes)),
+            post(super::capture::capture)
+                .layer(DefaultBodyLimit::max(options.max_request_bytes))
+                .get(super::review::list),
         )
         .route("/api/follow-ups", get(follow_ups))
         .route("/api/venues/{id}/clear-suspension", post(clear_suspension))

@@ -6,6 +6,7 @@ mod accounts;
 mod backup;
 mod city;
 mod dispatch;
+mod inspection_list;
 mod inspections;
 mod lighting;
 mod map_features;
@@ -21,6 +22,7 @@ pub use accounts::{
 };
 pub use backup::DatabaseCopy;
 pub use dispatch::{DispatchAction, MadeHow, PlanMade, PlanState, StopEvent};
+pub use inspection_list::{InspectionDetail, InspectionFilter, InspectionRow};
 pub use inspections::{Recorded, parse_local_time};
 pub use lighting::StoredBlindSpot;
 pub use map_features::{MapFeature, StoredLayer};

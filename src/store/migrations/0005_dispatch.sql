@@ -74,3 +74,7 @@ CREATE INDEX stop_events_plan ON stop_events (plan_date, team_id);
 
 -- An inspector's record of a registered venue near its route but not on its plan.
 ALTER TABLE inspections ADD COLUMN off_plan INTEGER NOT NULL DEFAULT 0;
+
+-- Managers browse inspections newest first, by team or by day.
+CREATE INDEX inspections_started ON inspections (started_at, id);
+CREATE INDEX inspections_team ON inspections (team_id, started_at);
