@@ -3,11 +3,10 @@
 //! with a real certificate; and every serve option from one `--config` file.
 
 mod common;
-use common::server::{DEMO_DATE, DEMO_PASSWORD, demo_copy};
+use common::server::{DEMO_DATE, DEMO_PASSWORD, demo_copy, https_agent};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 struct Running {
@@ -61,16 +60,7 @@ fn url_in(banner: &[String], scheme: &str) -> String {
 
 /// An HTTPS client that trusts exactly `cert_pem`.
 fn client(cert_pem: &[u8]) -> ureq::Agent {
-    let cert = ureq::tls::Certificate::from_pem(cert_pem).unwrap();
-    let tls = ureq::tls::TlsConfig::builder()
-        .root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])))
-        .build();
-    ureq::Agent::config_builder()
-        .tls_config(tls)
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
+    https_agent(cert_pem)
 }
 
 /// The first link of the OGC landing page, as the client trusting `cert_pem` reads it.

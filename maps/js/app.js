@@ -9,13 +9,14 @@ const VIEWS = {
   inspector: () => import("./inspector.js"),
   planner: () => import("./planner.js"),
   manager: () => import("./manager.js"),
+  dispatcher: () => import("./dispatcher.js"),
 };
 /** What each role may open; the first is where it lands. */
 const VIEWS_BY_ROLE = {
   inspector: ["inspector"],
   planner: ["planner"],
-  manager: ["manager", "planner"],
-  admin: ["manager", "planner"],
+  manager: ["manager", "dispatcher", "planner"],
+  admin: ["manager", "dispatcher", "planner"],
 };
 const THEME_KEY = "patrolmap.theme";
 

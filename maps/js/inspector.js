@@ -1,68 +1,108 @@
-// The inspector's day on a phone: today's route as a numbered list and on the map, the way to
-// the next stop in the phone's map app, and the capture form, which works with no signal.
+// The inspector's day on a phone: today's route as a numbered list and on the map with each
+// stop's status, the way to the next stop in the phone's map app, the capture and skip forms,
+// which work with no signal, an off-plan visit, and "your route changed" when the dispatcher
+// publishes a new revision.
 
 import * as api from "./api.js";
 import { language, number, t, term } from "./i18n.js";
 import { boundsOf, createMap, drawRoute, ready } from "./map.js";
 import { navigationLinks } from "./navigation.js";
 import * as outbox from "./outbox.js";
-import { openCaptureForm } from "./capture.js";
+import { openCaptureForm, openOffPlanPicker, openSkipForm } from "./capture.js";
 import { keepForOffline } from "./offline.js";
 import { el, failureText, planTime } from "./ui.js";
 
+/** How often an open phone asks whether its route was revised (and on coming back online). */
+const REVISION_CHECK_MS = 60000;
+const STATUSES = ["pending", "arrived", "done", "skipped"];
+
 export async function mount(root, { app, session }) {
+  const banner = el("section", { class: "route-changed", id: "route-changed", role: "alert", hidden: true });
   const mapBox = el("div", { class: "map", id: "map" });
   const listBox = el("section", { class: "route-list", "aria-label": t("inspector.route") });
   const outboxBox = el("section", { class: "outbox", id: "outbox", "aria-live": "polite" });
   const sheet = el("section", { class: "sheet", id: "sheet", hidden: true });
-  root.append(el("div", { class: "inspector" }, mapBox, outboxBox, listBox, sheet));
+  root.append(el("div", { class: "inspector" }, banner, mapBox, outboxBox, listBox, sheet));
 
   const map = createMap(mapBox, app);
   const cleanups = [];
   const position = trackPosition(map, cleanups);
+  const seen = seenRevision(session.account.username);
   /** The numbered badge of each stop on the map, by venue id. */
   const badges = new Map();
+  let undraw = null;
 
   // The plan whose shift is now (a night team's stays current past midnight), not the phone's
-  // calendar day; 404 when the team has none for this shift.
+  // calendar day; 404 when the team has none for this shift (or none is published).
   let route = null;
   let plan = null;
   try {
-    plan = await api.get("/api/plans/current");
-    route = plan.routes.find((r) => r.team_id === session.account.team_id) || plan.routes[0] || null;
+    plan = await currentPlan(seen.get()?.revision);
+    route = teamRoute(plan, session);
   } catch (err) {
     const text = err?.status === 404 ? t("inspector.no_shift_plan") : failureText(err);
     listBox.append(el("p", { class: err?.status === 404 ? "muted" : "error" }, text));
   }
-  // Recorded marks belong to the plan's date, with what the server already holds for it.
-  const done = doneStore(plan?.current?.date || plan?.date || app.plan_date, plan?.current?.recorded || []);
+  // Recorded and skipped marks belong to the plan's date, with what the server already holds.
+  const date = plan?.current?.date || plan?.date || app.plan_date;
+  const done = markStore(`patrolmap.recorded.${date}`, plan?.current?.recorded || []);
+  const skipped = markStore(`patrolmap.skipped.${date}`);
+  const status = (stop) => {
+    if (done.has(stop.target.id)) return "done";
+    if (skipped.has(stop.target.id)) return "skipped";
+    return stop.status || "pending";
+  };
+  const learn = (p) => {
+    for (const s of p.routes.flatMap((r) => r.stops)) {
+      if (s.status === "done") done.add(s.target.id);
+      if (s.status === "skipped") skipped.add(s.target.id);
+    }
+  };
+  if (plan) learn(plan);
+  const marked = () => {
+    // MapLibre positions a marker by its element's own classes: change only the status ones.
+    for (const [id, b] of badges) {
+      b.classList.remove(...STATUSES);
+      b.classList.add(status(route.stops.find((s) => s.target.id === id)));
+    }
+    renderList();
+  };
 
   // A discarded record never reached the server: its stop is open again.
   const reopen = (item) => {
-    done.remove(item.venue_id);
-    badges.get(item.venue_id)?.classList.remove("done");
-    if (route) renderList();
+    (item.kind === "stop" ? skipped : done).remove(item.venue_id);
+    if (route) marked();
   };
   const showOutbox = (items) => renderOutbox(outboxBox, items, reopen);
   cleanups.push(outbox.onChange(showOutbox));
   showOutbox(await outbox.list());
   outbox.startRetrying();
 
-  if (!route) {
-    if (!listBox.childElementCount) listBox.append(el("p", {}, t("inspector.no_route")));
-    return () => cleanups.forEach((c) => c());
-  }
+  const offPlan = () =>
+    openOffPlanPicker(sheet, {
+      app,
+      map,
+      position,
+      onRoute: new Set((route?.stops || []).map((s) => s.target.id)),
+      onPick: (venue) =>
+        openCaptureForm(sheet, { app, stop: venue, position, offPlan: true, onSaved: (inspection) => offPlanResult(sheet, venue, inspection.client_uuid) }),
+    });
 
   const openStop = (stop) => {
     sheet.hidden = false;
+    const open = ["pending", "arrived"].includes(status(stop));
     sheet.replaceChildren(
-      stopDetail(stop, route, {
+      stopDetail(stop, {
+        canSkip: open && (app.dispatch?.skip_reasons || []).length > 0,
         onRecord: () =>
           openCaptureForm(sheet, { app, stop, position, onSaved: () => {
             done.add(stop.target.id);
-            badges.get(stop.target.id)?.classList.add("done");
-            renderList();
-            sheet.hidden = true;
+            marked();
+          } }),
+        onSkip: () =>
+          openSkipForm(sheet, { app, stop, date, onSaved: () => {
+            skipped.add(stop.target.id);
+            marked();
           } }),
         onClose: () => {
           sheet.hidden = true;
@@ -73,7 +113,11 @@ export async function mount(root, { app, session }) {
   };
 
   function renderList() {
-    const next = route.stops.find((s) => !done.has(s.target.id));
+    if (!route) {
+      if (plan) listBox.replaceChildren(el("p", {}, t("inspector.no_route")));
+      return;
+    }
+    const next = route.stops.find((s) => ["pending", "arrived"].includes(status(s)));
     listBox.replaceChildren(
       el("h2", {}, t("inspector.route_title", { team: route.team, count: route.stops.length })),
       el(
@@ -87,16 +131,49 @@ export async function mount(root, { app, session }) {
         }),
       ),
       next ? nextStopBar(next) : el("p", { class: "all-done" }, t("inspector.all_done")),
-      el("ol", { class: "stops" }, route.stops.map((s) => stopItem(s, done.has(s.target.id), openStop))),
+      el("ol", { class: "stops" }, route.stops.map((s) => stopItem(s, status(s), openStop))),
+      el("button", { type: "button", id: "off-plan", onclick: offPlan }, t("off_plan.open")),
     );
   }
   renderList();
+
+  /** Shows the plan of a new published revision: its route, and what changed since the one seen. */
+  const showPlan = async (next) => {
+    plan = next;
+    route = teamRoute(plan, session);
+    learn(plan);
+    renderList();
+    showChanges(banner, plan, seen);
+    await ready(map);
+    undraw?.();
+    badges.clear();
+    undraw = route ? showRoute(map, route, { status, badges, open: openStop }) : null;
+  };
+  if (plan) showChanges(banner, plan, seen);
+
+  // Revisions published while the phone is open: asked for now and then, and on coming back online.
+  const check = async () => {
+    if (!navigator.onLine) return;
+    try {
+      const next = await currentPlan(seen.get()?.revision);
+      if (next.current?.revision !== plan?.current?.revision) await showPlan(next);
+    } catch (err) {
+      // No signal, or no plan now: the phone keeps what it shows.
+      if (!(err instanceof api.Unreachable || err?.status === 404)) console.warn("route check:", err.message);
+    }
+  };
+  const timer = setInterval(check, REVISION_CHECK_MS);
+  window.addEventListener("online", check);
+  cleanups.push(() => {
+    clearInterval(timer);
+    window.removeEventListener("online", check);
+  });
 
   const offlineNote = el("p", { class: "muted offline-note", id: "offline-ready" });
   listBox.before(offlineNote);
   keepForOffline({
     archive: app.basemap?.archive,
-    paths: ["/api/plans/current"],
+    paths: ["/api/plans/current", currentPath(seen.get()?.revision)],
     extra: ["/api/app", `/i18n/${language()}.json`],
   })
     .then((kept) => {
@@ -106,13 +183,104 @@ export async function mount(root, { app, session }) {
     .catch((e) => console.warn("offline copy not kept:", e.message));
 
   await ready(map);
-  showRoute(map, route, { done, badges, open: openStop, cleanups });
-  const b = boundsOf(route.path.length ? route.path : route.stops.map((s) => s.at));
-  if (b) map.fitBounds(b, { padding: { top: 40, bottom: 40, left: 30, right: 60 }, animate: false });
+  if (route) {
+    undraw = showRoute(map, route, { status, badges, open: openStop });
+    const b = boundsOf(route.path.length ? route.path : route.stops.map((s) => s.at));
+    if (b) map.fitBounds(b, { padding: { top: 40, bottom: 40, left: 30, right: 60 }, animate: false });
+  }
   return () => {
     cleanups.forEach((c) => c());
+    undraw?.();
     map.remove();
   };
+}
+
+const currentPath = (seenRevision) => (seenRevision ? `/api/plans/current?seen=${seenRevision}` : "/api/plans/current");
+
+/** The current plan, with what changed since the revision `seen`; offline, the last one kept. */
+async function currentPlan(seenRevision) {
+  try {
+    return await api.get(currentPath(seenRevision));
+  } catch (err) {
+    // The service worker keeps the plain address for use without signal.
+    if (err instanceof api.Unreachable && seenRevision) return api.get("/api/plans/current");
+    throw err;
+  }
+}
+
+function teamRoute(plan, session) {
+  return plan.routes.find((r) => r.team_id === session.account.team_id) || plan.routes[0] || null;
+}
+
+/**
+ * The published revision the inspector last acknowledged, per account, with its plan's date: a
+ * revision of another day's plan says nothing about today's route.
+ */
+function seenRevision(username) {
+  const key = `patrolmap.seen.${username}`;
+  return {
+    get: () => {
+      try {
+        return JSON.parse(localStorage.getItem(key));
+      } catch {
+        return null;
+      }
+    },
+    set: (value) => localStorage.setItem(key, JSON.stringify(value)),
+  };
+}
+
+/** The "your route changed" banner until the user dismisses it; the first view of a plan is seen. */
+function showChanges(banner, plan, seen) {
+  const current = plan.current || {};
+  const now = { date: current.date || plan.date, revision: current.revision ?? plan.revision };
+  const before = seen.get();
+  if (now.revision === undefined || before?.revision === now.revision) return;
+  const changes = current.changes;
+  if (!before || before.date !== now.date || !changes) {
+    seen.set(now);
+    banner.hidden = true;
+    return;
+  }
+  const names = (list) => list.map((x) => x.name).join(t("changes.separator"));
+  const counts = [
+    changes.added.length ? t("changes.added_n", { n: changes.added.length }) : null,
+    changes.removed.length ? t("changes.removed_n", { n: changes.removed.length }) : null,
+    changes.reordered ? t("changes.reordered") : null,
+  ].filter(Boolean);
+  const lists = [
+    changes.added.length ? el("li", {}, t("changes.added", { names: names(changes.added) })) : null,
+    changes.removed.length ? el("li", {}, t("changes.removed", { names: names(changes.removed) })) : null,
+  ];
+  banner.hidden = false;
+  banner.replaceChildren(
+    el("strong", {}, t("changes.title")),
+    " ",
+    el("span", {}, counts.length ? counts.join(t("changes.part_separator")) : t("changes.times_only")),
+    lists.some(Boolean) ? el("details", {}, el("summary", {}, t("changes.details")), el("ul", {}, lists)) : null,
+    el("button", { type: "button", id: "route-changed-ok", onclick: () => {
+      seen.set(now);
+      banner.hidden = true;
+    } }, t("changes.dismiss")),
+  );
+}
+
+/** What the server said of an off-plan inspection, once it has said it. */
+async function offPlanResult(sheet, venue, uuid) {
+  const line = el("p", { id: "off-plan-result", class: "muted", role: "status" }, t("off_plan.sending"));
+  sheet.hidden = false;
+  sheet.replaceChildren(
+    el(
+      "div",
+      { class: "off-plan" },
+      el("header", {}, el("h2", {}, venue.name), el("button", { type: "button", class: "close", onclick: () => (sheet.hidden = true), "aria-label": t("common.close") }, "×")),
+      line,
+    ),
+  );
+  const result = await outbox.settled(uuid);
+  line.className = result.state === "stored" ? "ok" : "error";
+  line.textContent = result.state === "stored" ? t(result.answer?.off_plan ? "off_plan.accepted" : "off_plan.accepted_planned") : t("off_plan.refused", { reason: result.error });
+  if (result.state !== "stored") line.after(el("p", { class: "muted" }, t("off_plan.refused_kept")));
 }
 
 function nextStopBar(stop) {
@@ -131,10 +299,10 @@ function nextStopBar(stop) {
   );
 }
 
-function stopItem(stop, isDone, open) {
+function stopItem(stop, status, open) {
   return el(
     "li",
-    { class: `stop${isDone ? " done" : ""}${stop.mandatory ? " mandatory" : ""}`, dataset: { venue: stop.target.id } },
+    { class: `stop ${status}${stop.mandatory ? " mandatory" : ""}`, dataset: { venue: stop.target.id, status } },
     el(
       "button",
       { type: "button", onclick: () => open(stop) },
@@ -148,8 +316,8 @@ function stopItem(stop, isDone, open) {
           {},
           `${term("kind", stop.category)} · ${planTime(stop.arrival_s)} · ${t("inspector.risk", { score: number(stop.score) })}`,
           stop.mandatory ? ` · ${t("inspector.mandatory")}` : "",
-          isDone ? ` · ${t("inspector.recorded")}` : "",
         ),
+        el("small", { class: "status" }, term("stop_status", status)),
         el("small", { class: "why" }, whyLine(stop.reason)),
       ),
     ),
@@ -164,7 +332,7 @@ function whyLine(reason) {
   return parts.join(" · ");
 }
 
-function stopDetail(stop, route, { onRecord, onClose }) {
+function stopDetail(stop, { canSkip, onRecord, onSkip, onClose }) {
   const r = stop.reason || {};
   return el(
     "div",
@@ -175,6 +343,7 @@ function stopDetail(stop, route, { onRecord, onClose }) {
       {},
       `${term("kind", stop.category)} · ${t("inspector.arrival", { time: planTime(stop.arrival_s) })} · ${t("inspector.service", { minutes: Math.round((stop.departure_s - stop.start_s) / 60) })}`,
     ),
+    stop.note ? el("p", { class: "note" }, stop.note) : null,
     r.hours_note ? el("p", { class: "muted" }, r.hours_note) : null,
     (r.follow_ups || []).length
       ? el(
@@ -190,22 +359,26 @@ function stopDetail(stop, route, { onRecord, onClose }) {
       { class: "terms" },
       el("tbody", {}, (r.terms || []).map((x) => el("tr", {}, el("td", {}, term("risk", x.term)), el("td", { class: "num" }, typeof x.input === "number" ? number(x.input, 1) : term("value", x.input)), el("td", { class: "num" }, `+${number(x.points, 1)}`)))),
     ),
-    el("button", { type: "button", class: "primary", onclick: onRecord, id: "record" }, t("inspector.record")),
+    // An inspection is of a venue; an ad-hoc point (a complaint to look into) is only visited or skipped.
+    stop.target.kind === "venue" ? el("button", { type: "button", class: "primary", onclick: onRecord, id: "record" }, t("inspector.record")) : null,
+    canSkip ? el("button", { type: "button", onclick: onSkip, id: "skip" }, t("skip.open")) : null,
   );
 }
 
-function showRoute(map, route, { done, badges, open, cleanups }) {
+/** Draws the route with a badge per stop; returns what takes the badges off again. */
+function showRoute(map, route, { status, badges, open }) {
   const round = { "line-join": "round", "line-cap": "round" };
   const layers = [
     { id: "route-casing", type: "line", layout: round, paint: { "line-color": "#ffffff", "line-width": 7, "line-opacity": 0.8 } },
     { id: "route-line", type: "line", layout: round, paint: { "line-color": "#1d6fd8", "line-width": 4 } },
   ];
   const badge = (stop) => {
-    const b = el("button", { type: "button", class: `stop-marker${done.has(stop.target.id) ? " done" : ""}${stop.mandatory ? " mandatory" : ""}`, "aria-label": stop.name, onclick: () => open(stop) }, String(stop.seq));
+    const cls = `stop-marker ${status(stop)}${stop.mandatory ? " mandatory" : ""}`;
+    const b = el("button", { type: "button", class: cls, "aria-label": stop.name, onclick: () => open(stop) }, String(stop.seq));
     badges.set(stop.target.id, b);
     return b;
   };
-  cleanups.push(drawRoute(map, "route", route, layers, badge));
+  return drawRoute(map, "route", route, layers, badge);
 }
 
 /** The phone's position on the map, and the latest fix for the capture form. */
@@ -235,20 +408,20 @@ function trackPosition(map, cleanups) {
   return position;
 }
 
-/** Venues recorded for the plan of `date`: on this phone (kept across reloads and offline) and
- * those the server reports recorded for it (`recorded`). */
-function doneStore(date, recorded = []) {
-  const key = `patrolmap.recorded.${date}`;
-  const ids = new Set([...JSON.parse(localStorage.getItem(key) || "[]"), ...recorded]);
+/** Venues marked (recorded, skipped) for one plan under `key`: on this phone, kept across
+ * reloads and offline, and those the server reports (`known`). */
+function markStore(key, known = []) {
+  const ids = new Set([...JSON.parse(localStorage.getItem(key) || "[]"), ...known]);
+  const save = () => localStorage.setItem(key, JSON.stringify([...ids]));
   return {
     has: (id) => ids.has(id),
     add: (id) => {
       ids.add(id);
-      localStorage.setItem(key, JSON.stringify([...ids]));
+      save();
     },
     remove: (id) => {
       ids.delete(id);
-      localStorage.setItem(key, JSON.stringify([...ids]));
+      save();
     },
   };
 }
@@ -258,7 +431,8 @@ function renderOutbox(box, items, onDiscard) {
   const waiting = items.filter((i) => i.state === "waiting");
   const refused = items.filter((i) => i.state === "refused");
   status.hidden = false;
-  status.textContent = waiting.length ? t("outbox.badge_waiting", { n: waiting.length }) : t("outbox.badge_clear");
+  if (waiting.length) status.textContent = t("outbox.badge_waiting", { n: waiting.length });
+  else status.textContent = refused.length ? t("outbox.badge_refused", { n: refused.length }) : t("outbox.badge_clear");
   status.className = waiting.length || refused.length ? "warn" : "ok";
   box.replaceChildren();
   if (!items.length) return;
@@ -271,7 +445,9 @@ function renderOutbox(box, items, onDiscard) {
         el(
           "li",
           { class: i.state, dataset: { uuid: i.uuid } },
-          `${i.venue_name} · ${term("outcome", i.inspection.outcome)} · ${t("outbox.photos", { n: i.photos.length })} · `,
+          i.kind === "stop"
+            ? `${i.venue_name} · ${t("outbox.skip", { reason: term("skip_reason", i.stop.reason) })} · `
+            : `${i.venue_name} · ${term("outcome", i.inspection.outcome)} · ${t("outbox.photos", { n: i.photos.length })} · `,
           i.state === "waiting"
             ? t("outbox.waiting", { attempts: i.attempts, reason: i.error ? t(`outbox.error.${i.error.startsWith("http_") ? "server" : i.error}`) : "" })
             : el("span", {}, t("outbox.refused", { reason: i.error }), " ", el("button", { type: "button", onclick: () => outbox.discard(i.uuid).then(() => onDiscard(i)) }, t("outbox.discard"))),

@@ -82,8 +82,9 @@ export function boundsOf(points) {
 
 /**
  * Writes what the map shows into the container's data attributes once it settles: whether
- * basemap roads are drawn, and which overlay layers have features on screen. Screen readers and
- * the end-to-end tests read these; the user sees the map itself.
+ * basemap roads are drawn, which overlay layers have features on screen, and the view (centre
+ * longitude, latitude, zoom). Screen readers and the end-to-end tests read these; the user sees
+ * the map itself.
  */
 function describeDrawn(map, container) {
   const roads = map.getSource("basemap") ? map.querySourceFeatures("basemap", { sourceLayer: "roads" }).length : 0;
@@ -94,4 +95,6 @@ function describeDrawn(map, container) {
     .filter((l) => map.queryRenderedFeatures({ layers: [l.id] }).length > 0)
     .map((l) => l.id);
   container.dataset.drawn = overlays.join(" ");
+  const { lng, lat } = map.getCenter();
+  container.dataset.view = [lng.toFixed(6), lat.toFixed(6), map.getZoom().toFixed(3)].join(",");
 }

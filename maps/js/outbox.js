@@ -1,7 +1,8 @@
-// The inspector's outbox: every inspection (with its photos) is written to IndexedDB first, under
-// the UUID made on the phone, and sent until the server acknowledges it. Retrying is safe because
-// the server treats the same UUID and body as the same record. Nothing leaves the outbox unless
-// the server has it; a record the server refuses stays, with the reason, for the user to see.
+// The inspector's outbox: every inspection (with its photos) and every stop status (a skip) is
+// written to IndexedDB first, under the UUID made on the phone, and sent until the server
+// acknowledges it. Retrying is safe because the server treats the same UUID and body as the same
+// record. Nothing leaves the outbox unless the server has it; a record the server refuses stays,
+// with the reason, for the user to see.
 // Where the browser gives the page no IndexedDB (some do on an insecure http:// address), a
 // record goes straight to the server instead, and saving fails visibly when it cannot get there.
 
@@ -14,6 +15,8 @@ const RETRY_MS = 15000;
 let dbPromise = null;
 let flushing = null;
 const listeners = new Set();
+/** What the server said of each record sent from this page, by UUID, for whoever waits on it. */
+const outcomes = new Map();
 
 /** The phone will not keep records: no IndexedDB, or it refused to open. */
 class NoStorage extends Error {}
@@ -88,24 +91,60 @@ async function changed() {
   for (const l of listeners) l(items);
 }
 
+function outcome(uuid) {
+  if (!outcomes.has(uuid)) {
+    let resolve;
+    const promise = new Promise((r) => {
+      resolve = r;
+    });
+    outcomes.set(uuid, { promise, resolve });
+  }
+  return outcomes.get(uuid);
+}
+
 /**
- * Keeps the record on the phone, then tries to send it. Resolves once it is safely stored: on the
- * phone or, where the phone keeps nothing, on the server; else rejects with `NotSaved`.
+ * Resolves when the server has answered the record `uuid` for good: `{state: "stored", answer}`
+ * (the server's JSON) or `{state: "refused", error}`. Pending while the phone has no signal.
  */
-export async function enqueue(inspection, photos, venueName) {
-  const item = {
+export function settled(uuid) {
+  return outcome(uuid).promise;
+}
+
+function base(kind, uuid, venueId, venueName) {
+  return {
+    kind,
     // Sent only under the account that recorded it, even if someone else signs in on the phone.
     account: session()?.account.username,
-    uuid: inspection.client_uuid,
-    venue_id: inspection.venue_id,
+    uuid,
+    venue_id: venueId,
     venue_name: venueName,
-    inspection,
-    photos: photos.map((f) => ({ blob: f, type: f.type, name: f.name || "photo" })),
+    photos: [],
     queued_at: new Date().toISOString(),
     attempts: 0,
     state: "waiting",
     error: null,
   };
+}
+
+/**
+ * Keeps the inspection on the phone, then tries to send it. Resolves once it is safely stored: on
+ * the phone or, where the phone keeps nothing, on the server; else rejects with `NotSaved`.
+ */
+export function enqueue(inspection, photos, venueName) {
+  const item = base("inspection", inspection.client_uuid, inspection.venue_id, venueName);
+  item.inspection = inspection;
+  item.photos = photos.map((f) => ({ blob: f, type: f.type, name: f.name || "photo" }));
+  return keep(item);
+}
+
+/** Keeps a stop's status (`POST /api/stops` body: a skip with its reason) as `enqueue` does. */
+export function enqueueStop(event, venueName) {
+  const item = base("stop", event.client_uuid, event.venue_id ?? event.target?.id, venueName);
+  item.stop = event;
+  return keep(item);
+}
+
+async function keep(item) {
   try {
     await run("readwrite", (s) => s.put(item));
   } catch (err) {
@@ -120,12 +159,12 @@ export async function enqueue(inspection, photos, venueName) {
 /** Sends a record the phone cannot keep: acknowledged by the server now, or not saved at all. */
 async function sendNow(item) {
   // The browser knows when there is no network at all; trying then only fails noisily.
-  const outcome = navigator.onLine ? await send(item) : "unreachable";
-  if (outcome === "stored") {
+  const result = navigator.onLine ? await send(item) : "unreachable";
+  if (result === "stored") {
     await changed();
     return item;
   }
-  throw new NotSaved(outcome === "refused" ? "refused" : "unreachable", item.error);
+  throw new NotSaved(result === "refused" ? "refused" : "unreachable", item.error);
 }
 
 /** Discards a record the server refused, after the user has seen why. */
@@ -147,11 +186,11 @@ async function sendAll() {
   if (!navigator.onLine) return;
   for (const item of await list()) {
     if (item.state !== "waiting") continue;
-    const outcome = await send(item);
-    if (outcome === "stored") await run("readwrite", (s) => s.delete(item.uuid));
+    const result = await send(item);
+    if (result === "stored") await run("readwrite", (s) => s.delete(item.uuid));
     else await run("readwrite", (s) => s.put(item));
     await changed();
-    if (outcome === "unreachable") break;
+    if (result === "unreachable") break;
   }
 }
 
@@ -161,28 +200,37 @@ async function send(item) {
     item.error = "signed_out";
     return "later";
   }
-  const form = new FormData();
-  form.append("inspection", new Blob([JSON.stringify(item.inspection)], { type: "application/json" }));
-  for (const p of item.photos) form.append("photo", new File([p.blob], p.name, { type: p.type }));
+  const headers = { authorization: `Bearer ${s.token}` };
+  let path = "/api/inspections";
+  let body;
+  // Records kept before stop statuses existed have no kind: they are inspections.
+  if (item.kind === "stop") {
+    path = "/api/stops";
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(item.stop);
+  } else {
+    body = new FormData();
+    body.append("inspection", new Blob([JSON.stringify(item.inspection)], { type: "application/json" }));
+    for (const p of item.photos) body.append("photo", new File([p.blob], p.name, { type: p.type }));
+  }
   item.attempts += 1;
   item.last_attempt_at = new Date().toISOString();
   let response;
   try {
-    response = await fetch("/api/inspections", {
-      method: "POST",
-      headers: { authorization: `Bearer ${s.token}` },
-      body: form,
-    });
+    response = await fetch(path, { method: "POST", headers, body });
   } catch {
     item.error = "offline";
     return "unreachable";
   }
-  if (response.ok) return "stored";
   let detail = {};
   try {
     detail = await response.json();
   } catch {
     // The status alone explains it.
+  }
+  if (response.ok) {
+    outcome(item.uuid).resolve({ state: "stored", answer: detail });
+    return "stored";
   }
   if (response.status >= 500 || [401, 408, 429].includes(response.status)) {
     item.error = response.status === 401 ? "signed_out" : `http_${response.status}`;
@@ -191,6 +239,7 @@ async function send(item) {
   // The server read the record and will not take it: retrying would not change that.
   item.state = "refused";
   item.error = detail.message || `HTTP ${response.status}`;
+  outcome(item.uuid).resolve({ state: "refused", error: item.error });
   return "refused";
 }
 

@@ -84,6 +84,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The inspections list on the data folder's store with `--count` records (generated ones
+    /// added once): p50 and p99 of a page under each manager's filter.
+    Inspections {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: usize,
+        /// Pages timed per filter.
+        #[arg(long, default_value_t = 200)]
+        pages: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Adds synthetic venues spread over the store's extent (for load tests of the server:
     /// `bench venues --count 100000`, then `patrolmap serve` and `benches/http/load.mjs`).
     Venues {
@@ -116,6 +127,9 @@ pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
             seed,
         } => routing(data, mode, places, stops, seed)?,
         BenchCommand::Venues { count, seed } => add_venues(data, count, seed)?,
+        BenchCommand::Inspections { count, pages, seed } => {
+            super::bench_inspections::run(data, count, pages, seed)?
+        }
         BenchCommand::Plan {
             edges,
             venues,

@@ -3,6 +3,7 @@
 mod backup;
 mod bench;
 mod bench_dispatch;
+mod bench_inspections;
 pub mod config_file;
 mod demo;
 mod import;

@@ -266,3 +266,59 @@ impl Store {
             .optional()?)
     }
 }
+
+impl Store {
+    /// Adds `count` generated inspections (marked sample, UUIDs `00000000-…` by number) spread
+    /// over the registered venues, teams and the 365 days before `last_day`: the benchmark's
+    /// store at city size. One transaction.
+    pub fn add_bench_inspections(
+        &mut self,
+        count: usize,
+        last_day: NaiveDate,
+        seed: u64,
+    ) -> Result<usize> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let venues: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM venues ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let teams: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM teams WHERE duty = 'inspection' ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if venues.is_empty() || teams.is_empty() {
+            return Ok(0);
+        }
+        let outcomes = [
+            "compliant",
+            "compliant",
+            "compliant",
+            "violation",
+            "closed_on_arrival",
+        ];
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO inspections (client_uuid, body_hash, venue_id, team_id, started_at, outcome, sample)
+                 VALUES (?1, 'bench', ?2, ?3, ?4, ?5, 1)",
+            )?;
+            for n in 0..count {
+                let day = last_day - chrono::Days::new(rng.random_range(0..365));
+                let minute = rng.random_range(0..24 * 60);
+                let started = format!("{day}T{:02}:{:02}", minute / 60, minute % 60);
+                insert.execute(rusqlite::params![
+                    format!("00000000-0000-4000-8000-{n:012}"),
+                    venues[rng.random_range(0..venues.len())],
+                    teams[rng.random_range(0..teams.len())],
+                    started,
+                    outcomes[rng.random_range(0..outcomes.len())],
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(count)
+    }
+}

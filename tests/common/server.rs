@@ -154,6 +154,25 @@ pub fn agent() -> ureq::Agent {
         .into()
 }
 
+/// An HTTPS client that trusts exactly `cert_pem` (the server's own certificate) and follows
+/// no redirects, so a test sees each answer as the server gave it.
+pub fn https_agent(cert_pem: &[u8]) -> ureq::Agent {
+    let cert = ureq::tls::Certificate::from_pem(cert_pem)
+        .unwrap()
+        .to_owned();
+    let tls = ureq::tls::TlsConfig::builder()
+        .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![
+            cert,
+        ])))
+        .build();
+    ureq::Agent::config_builder()
+        .tls_config(tls)
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into()
+}
+
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,

@@ -329,6 +329,14 @@ fn replan_from_stop_five_keeps_the_done_stops_and_no_less_score() {
     let r = post_json(&replan, Some(&inspector), &body);
     assert_eq!(r.status, 200, "{}", r.body);
     let r = r.json();
+    // The optimiser's independent check (`routing::optimiser::check`) ran on the re-planned
+    // routes and found nothing wrong: windows, skills, pins and the shift all hold.
+    assert_eq!(
+        r["plan"]["summary"]["check_failures"],
+        json!([]),
+        "{}",
+        r["plan"]["summary"]
+    );
     let new = &r["route"];
     assert_eq!(new["team_id"], team);
     let new_stops = stops(new);

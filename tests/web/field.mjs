@@ -14,11 +14,11 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { FIELD_HOST, confinedContext } from "./field_host.mjs";
 
 const [base, shots, second] = process.argv.slice(2);
 assert.ok(base && shots, "usage: field.mjs BASE_URL SCREENSHOT_DIR [SECOND_URL] | field.mjs night SCREENSHOT_DIR URL_2340 URL_0030 URL_0330");
 mkdirSync(shots, { recursive: true });
-const FIELD_HOST = "patrolmap.test";
 const PASSWORD = "patrolmap-demo";
 /** The demo's plan day at 20:30 in the district (UTC+8): the night teams are out. */
 const DEMO_EVENING = new Date("2026-11-20T12:30:00Z");
@@ -61,20 +61,9 @@ function fieldOrigin(url) {
   return u.origin;
 }
 
-/** A fresh phone profile that may only talk to the field host, with its console watched. */
-async function newContext(browser, options) {
-  const context = await browser.newContext({ ...PHONE, ...options });
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.protocol === "data:" || url.protocol === "blob:" || url.hostname === FIELD_HOST) return route.continue();
-    outside.push(url.href);
-    return route.abort("blockedbyclient");
-  });
-  // A rejected promise nobody handles must count as much as a thrown error.
-  await context.addInitScript(() => {
-    window.addEventListener("unhandledrejection", (e) => console.error(`unhandled rejection: ${e.reason?.message || e.reason}`));
-  });
-  return context;
+/** A fresh phone profile that may only talk to the field host. */
+function newContext(browser, options) {
+  return confinedContext(browser, { ...PHONE, ...options }, outside);
 }
 
 function watch(page, name) {
