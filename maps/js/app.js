@@ -22,6 +22,8 @@ const THEME_KEY = "patrolmap.theme";
 
 let app = null;
 let unmount = null;
+/** Counts renders, so a view whose module or data arrives after a newer render is dropped. */
+let renders = 0;
 let currentView = null;
 
 async function boot() {
@@ -67,6 +69,7 @@ function wireHeader() {
 }
 
 async function render(view) {
+  const mine = ++renders;
   if (unmount) unmount();
   unmount = null;
   translate();
@@ -101,8 +104,15 @@ async function render(view) {
     }
   }
   const module = await VIEWS[currentView]();
+  // A tab clicked while this view's module loaded: that render owns the page now.
+  if (mine !== renders) return;
   document.body.dataset.view = currentView;
-  unmount = await module.mount(main, { app, session });
+  const stop = await module.mount(main, { app, session });
+  if (mine !== renders) {
+    stop?.();
+    return;
+  }
+  unmount = stop;
 }
 
 function mountSignIn(main) {
