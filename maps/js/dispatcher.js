@@ -18,6 +18,9 @@ const REASON_ORDER = [
 ];
 const DATE_KEY = "patrolmap.dispatch.date";
 
+/** Venues drawn at most for picking an ad-hoc stop in the map's view. */
+const VIEW_VENUES = 2000;
+
 export async function mount(root, { app }) {
   const mapBox = el("div", { class: "map", id: "map" });
   const panel = el("aside", { class: "panel wide", id: "dispatch-panel" });
@@ -320,6 +323,7 @@ export async function mount(root, { app }) {
               el("button", { type: "button", id: "adhoc-toggle", "aria-pressed": String(state.adhoc), onclick: () => {
                 state.adhoc = !state.adhoc;
                 render();
+                venuesInView();
               } }, t("dispatch.adhoc")),
               state.adhoc ? el("p", { class: "muted" }, t("dispatch.adhoc_hint")) : null,
             ),
@@ -398,14 +402,23 @@ export async function mount(root, { app }) {
     popup.setLngLat(venue ? venue.geometry.coordinates : e.lngLat).setDOMContent(adhocForm(venue, e.lngLat)).addTo(map);
   });
 
+  /** While an ad-hoc stop is being placed: the registered venues in the map's view, one bbox
+   * page (never the whole layer, which is a city's worth of rentals), fetched again as it moves. */
+  async function venuesInView() {
+    if (!state.adhoc) return;
+    const b = map.getBounds();
+    const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(",");
+    try {
+      venues = (await api.get(`/api/layers/venues?bbox=${bbox}&limit=${VIEW_VENUES}`)).features;
+    } catch (err) {
+      state.error = t("dispatch.server_said", { message: err.message });
+    }
+    drawMap();
+  }
+  map.on("moveend", venuesInView);
+
   render();
-  await Promise.all([
-    api.get("/api/layers/venues?limit=100000").then(
-      (fc) => (venues = fc.features),
-      (err) => (state.error = t("dispatch.server_said", { message: err.message })),
-    ),
-    load(),
-  ]);
+  await load();
   render();
   return () => {
     markers.forEach((m) => m.remove());

@@ -300,6 +300,38 @@ pub(super) struct BenchDistrict {
     pub date: chrono::NaiveDate,
 }
 
+impl BenchDistrict {
+    /// The district's day planned as the server plans it, with these changes and this start.
+    pub(super) fn day(
+        &self,
+        config: &crate::planning::PlanningConfig,
+        risk: &crate::planning::RiskModel,
+        options: crate::routing::optimiser::SolveOptions,
+        adjust: &crate::planning::adjust::DayAdjustments,
+        revising: &crate::planning::day::Revising,
+        routing: &crate::routing::RoutingCache,
+    ) -> crate::planning::day::DayPlan {
+        crate::planning::day::plan_day(&crate::planning::day::DayInputs {
+            config,
+            date: self.date,
+            venues: &self.d.venues,
+            histories: &self.d.histories,
+            follow_ups: &self.d.follow_ups,
+            risk,
+            teams: &self.d.teams,
+            streets: crate::planning::dispatch::Streets {
+                edges: &self.d.city.edges,
+                index: &self.index,
+                frame: &self.d.frame,
+            },
+            options,
+            adjust,
+            revising,
+            routing,
+        })
+    }
+}
+
 pub(super) fn bench_district(
     edges: usize,
     venues: usize,
@@ -361,45 +393,34 @@ fn plan(
     seconds: &[f64],
     seed: u64,
 ) -> anyhow::Result<()> {
-    use crate::planning::day::{DayInputs, plan_day};
-    use crate::planning::dispatch::Streets;
     use crate::planning::{PlanningConfig, RiskModel};
     use crate::routing::optimiser::SolveOptions;
-    let BenchDistrict {
-        d,
-        index,
-        findings,
-        date,
-    } = bench_district(edges, venues, rentals, teams, seed);
+    let district = bench_district(edges, venues, rentals, teams, seed);
     let config = PlanningConfig::default();
-    let risk = RiskModel::new(&config, date, d.frame, &[], &findings);
+    let risk = RiskModel::new(
+        &config,
+        district.date,
+        district.d.frame,
+        &[],
+        &district.findings,
+    );
     println!(
         "seconds  build_s  (contraction  problem+matrix)  search_s  iterations  candidates  stops  score      high-risk visited"
     );
     for &s in seconds {
-        let day = plan_day(&DayInputs {
-            config: &config,
-            date,
-            venues: &d.venues,
-            histories: &d.histories,
-            follow_ups: &d.follow_ups,
-            risk: &risk,
-            teams: &d.teams,
-            streets: Streets {
-                edges: &d.city.edges,
-                index: &index,
-                frame: &d.frame,
-            },
-            options: SolveOptions {
+        let day = district.day(
+            &config,
+            &risk,
+            SolveOptions {
                 seed,
                 time_limit: Some(std::time::Duration::from_secs_f64(s)),
                 iteration_limit: None,
                 threads: 2,
             },
-            adjust: &Default::default(),
-            revising: &Default::default(),
-            routing: &Default::default(),
-        });
+            &Default::default(),
+            &Default::default(),
+            &Default::default(),
+        );
         let p = &day.plan.summary;
         println!(
             "{s:>7}  {:>7.2}  ({:>11.2}  {:>14.2})  {:>8.2}  {:>10}  {:>10}  {:>5}  {:>9.2}  {}/{} ({:.1}%)",

@@ -4,10 +4,9 @@
 //! comparison, every route from nothing (cold), with the same budgets.
 //! Prints the time to the first feasible answer and the score after each budget.
 
-use super::bench::{BenchDistrict, bench_district};
+use super::bench::bench_district;
 use crate::planning::adjust::{Adjustment, DayAdjustments};
-use crate::planning::day::{DayInputs, DayPlan, Revising, plan_day};
-use crate::planning::dispatch::Streets;
+use crate::planning::day::{DayPlan, Revising};
 use crate::planning::plan::Target;
 use crate::planning::{PlanningConfig, RiskModel};
 use crate::routing::RoutingCache;
@@ -22,35 +21,19 @@ pub struct Sizes {
 }
 
 pub fn run(sizes: Sizes, base_seconds: f64, seconds: &[f64], seed: u64) -> anyhow::Result<()> {
-    let BenchDistrict {
-        d,
-        index,
-        findings,
-        date,
-    } = bench_district(sizes.edges, sizes.venues, sizes.rentals, sizes.teams, seed);
+    let district = bench_district(sizes.edges, sizes.venues, sizes.rentals, sizes.teams, seed);
     let config = PlanningConfig::default();
-    let risk = RiskModel::new(&config, date, d.frame, &[], &findings);
+    let risk = RiskModel::new(
+        &config,
+        district.date,
+        district.d.frame,
+        &[],
+        &district.findings,
+    );
     // One cache for every run, as the server keeps one: the plan before fills it.
     let routing = RoutingCache::default();
     let day = |adjust: &DayAdjustments, revising: &Revising, solve: SolveOptions| -> DayPlan {
-        plan_day(&DayInputs {
-            config: &config,
-            date,
-            venues: &d.venues,
-            histories: &d.histories,
-            follow_ups: &d.follow_ups,
-            risk: &risk,
-            teams: &d.teams,
-            streets: Streets {
-                edges: &d.city.edges,
-                index: &index,
-                frame: &d.frame,
-            },
-            options: solve,
-            adjust,
-            revising,
-            routing: &routing,
-        })
+        district.day(&config, &risk, solve, adjust, revising, &routing)
     };
     let budget = |s: f64| SolveOptions {
         seed,

@@ -292,20 +292,23 @@ pub async fn capture(
                 // A plan belongs to its shift, by the one rule of `planning::shift_clock`: a
                 // night shift's record at 00:30 belongs to the plan of the day before.
                 let mut planned = Vec::new();
-                let mut routes = Vec::new();
                 for d in shift_clock::candidate_days(started) {
                     if store.planned_venues(team, d)?.contains(&venue) {
                         planned.push(d);
                     }
+                }
+                if shift.and_then(|s| shift_clock::plan_of_record(started, s, &planned)).is_some() {
+                    return Ok(false);
+                }
+                // Only an off-plan record pays for reading the team's routes.
+                let mut routes = Vec::new();
+                for d in shift_clock::candidate_days(started) {
                     let holds = shift.and_then(|s| shift_clock::plan_of_record(started, s, &[d]));
                     if holds == Some(d)
                         && let Some(plan) = store.published_plan_for(d, Duty::Inspection)?
                     {
                         routes.extend(plan.routes.into_iter().filter(|r| r.team_id == team));
                     }
-                }
-                if shift.and_then(|s| shift_clock::plan_of_record(started, s, &planned)).is_some() {
-                    return Ok(false);
                 }
                 let when = started.format("%Y-%m-%d %H:%M");
                 if routes.is_empty() {
