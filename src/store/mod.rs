@@ -52,6 +52,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_dispatch",
         include_str!("migrations/0005_dispatch.sql"),
     ),
+    ("0006_review", include_str!("migrations/0006_review.sql")),
 ];
 
 pub const DATABASE_FILE: &str = "patrolmap.sqlite";
