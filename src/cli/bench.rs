@@ -317,6 +317,7 @@ impl BenchDistrict {
             venues: &self.d.venues,
             histories: &self.d.histories,
             follow_ups: &self.d.follow_ups,
+            sent_back: &[],
             risk,
             teams: &self.d.teams,
             streets: crate::planning::dispatch::Streets {

@@ -40,6 +40,15 @@ pub enum InspectionCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Escalate (督办) the open follow-ups whose deadline, or last escalation's time limit, has
+    /// passed; `serve` does this itself after each midnight.
+    EscalateOverdue {
+        /// The district's day, YYYY-MM-DD; default today.
+        #[arg(long)]
+        today: Option<String>,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
     /// Lift a venue's suspension (a manager's decision, recorded in the audit trail).
     ClearSuspension {
         #[arg(long)]
@@ -103,6 +112,7 @@ pub fn run(data: &Path, command: InspectionCommand) -> anyhow::Result<()> {
                 photos: Vec::new(),
                 sample: false,
                 off_plan: false,
+                corrects: None,
             };
             let recorded = store.record_inspection(&inspection, &config)?;
             println!(
@@ -151,6 +161,26 @@ pub fn run(data: &Path, command: InspectionCommand) -> anyhow::Result<()> {
                 }
                 println!("{} follow-ups", list.len());
             }
+        }
+        InspectionCommand::EscalateOverdue { today, config } => {
+            let config = config.load()?;
+            let today = match today {
+                Some(t) => chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                    .map_err(|_| anyhow::anyhow!("--today: {t:?} is not YYYY-MM-DD"))?,
+                None => config.today(),
+            };
+            let escalated =
+                crate::workflow::supervision::escalate_overdue(&mut store, &config, today)?;
+            for f in &escalated {
+                println!(
+                    "follow-up {} escalated to level {} ({}), due {}",
+                    f.id,
+                    f.level,
+                    f.escalated_to.as_deref().unwrap_or_default(),
+                    f.escalation_due.map(|d| d.to_string()).unwrap_or_default()
+                );
+            }
+            println!("{} follow-ups escalated on {today}", escalated.len());
         }
         InspectionCommand::ClearSuspension { venue } => {
             let id = venue_id(&store, &venue)?;

@@ -1,4 +1,5 @@
 use super::LonLat;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// What an inspection found (DESIGN.md §2).
@@ -86,6 +87,9 @@ pub struct Inspection {
     /// Left out of the stored form when false, so records hashed before it keep their hash.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub off_plan: bool,
+    /// The record this one corrects: a new version, the old one kept (issue 13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<uuid::Uuid>,
 }
 
 /// A photo taken at an inspection: the file lives in the data folder under its SHA-256.
@@ -96,6 +100,7 @@ pub struct PhotoRef {
     pub bytes: u64,
 }
 
+/// Where a follow-up stands: open until a visit or a manager closes it, or it is cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FollowUpStatus {
@@ -118,12 +123,60 @@ impl FollowUpStatus {
             "open" => Ok(FollowUpStatus::Open),
             "done" => Ok(FollowUpStatus::Done),
             "cancelled" => Ok(FollowUpStatus::Cancelled),
-            other => Err(format!("unknown follow-up status {other:?}")),
+            other => Err(format!(
+                "unknown follow-up status {other:?} (expected open, done or cancelled)"
+            )),
         }
     }
 }
 
-/// What must happen after a finding, who must do it, and by when.
+/// How a follow-up ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedHow {
+    /// A compliant visit of the venue.
+    Inspection,
+    /// A manager, with a note and photos of what was done.
+    Evidence,
+    /// A manager, raised in error.
+    Cancelled,
+    /// The record that raised it was corrected to say otherwise.
+    Corrected,
+}
+
+impl ClosedHow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosedHow::Inspection => "inspection",
+            ClosedHow::Evidence => "evidence",
+            ClosedHow::Cancelled => "cancelled",
+            ClosedHow::Corrected => "corrected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        [
+            ClosedHow::Inspection,
+            ClosedHow::Evidence,
+            ClosedHow::Cancelled,
+            ClosedHow::Corrected,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .ok_or_else(|| format!("unknown way a follow-up closed: {s:?}"))
+    }
+
+    /// The status a follow-up closed this way has.
+    pub fn status(self) -> FollowUpStatus {
+        match self {
+            ClosedHow::Inspection | ClosedHow::Evidence => FollowUpStatus::Done,
+            ClosedHow::Cancelled | ClosedHow::Corrected => FollowUpStatus::Cancelled,
+        }
+    }
+}
+
+/// What must happen after a finding, who must do it, and by when; and, once supervised, how
+/// often the deadline moved and how far it was escalated (督办).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FollowUp {
     pub id: i64,
@@ -131,13 +184,111 @@ pub struct FollowUp {
     pub inspection_id: i64,
     /// The finding that raised it.
     pub outcome: Outcome,
-    pub raised_on: String,
+    /// The finding's local day.
+    pub raised_on: NaiveDate,
     pub action: String,
     pub responsible_unit: String,
-    /// `YYYY-MM-DD`: the re-inspection is due on or before this day.
-    pub deadline: String,
+    /// The re-inspection is due on or before this day (moved only by an extension).
+    pub deadline: NaiveDate,
     pub status: FollowUpStatus,
     pub closed_by_inspection_id: Option<i64>,
+    /// Times the deadline was extended.
+    #[serde(default)]
+    pub extensions: u32,
+    /// Escalation level: 0 until escalated; each deadline passed again raises it.
+    #[serde(default)]
+    pub level: u32,
+    #[serde(default)]
+    pub escalated_to: Option<String>,
+    /// The escalated unit must have acted by this day, or the level rises.
+    #[serde(default)]
+    pub escalation_due: Option<NaiveDate>,
+    #[serde(default)]
+    pub closed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub closed_how: Option<ClosedHow>,
+    #[serde(default)]
+    pub close_note: Option<String>,
+}
+
+impl FollowUp {
+    /// Open on `day`: raised by then and not yet closed (a past day reads as it stood).
+    pub fn open_on(&self, day: NaiveDate) -> bool {
+        self.raised_on <= day
+            && match self.closed_on {
+                Some(closed) => closed > day,
+                None => self.status == FollowUpStatus::Open,
+            }
+    }
+
+    /// Open on `day` with its deadline passed.
+    pub fn late_on(&self, day: NaiveDate) -> bool {
+        self.open_on(day) && self.deadline < day
+    }
+
+    /// A follow-up newly raised by a finding: open, nothing done to it yet.
+    pub fn raised(
+        venue_id: i64,
+        inspection_id: i64,
+        outcome: Outcome,
+        raised_on: NaiveDate,
+        rule: (&str, &str, NaiveDate),
+    ) -> Self {
+        let (action, unit, deadline) = rule;
+        FollowUp {
+            id: 0,
+            venue_id,
+            inspection_id,
+            outcome,
+            raised_on,
+            action: action.to_string(),
+            responsible_unit: unit.to_string(),
+            deadline,
+            status: FollowUpStatus::Open,
+            closed_by_inspection_id: None,
+            extensions: 0,
+            level: 0,
+            escalated_to: None,
+            escalation_due: None,
+            closed_on: None,
+            closed_how: None,
+            close_note: None,
+        }
+    }
+}
+
+/// A manager's verdict on a record (ODK Central's review states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    Pending,
+    Approved,
+    HasIssues,
+    /// Sent back to the team: the venue is visited again.
+    Rejected,
+}
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Pending => "pending",
+            ReviewState::Approved => "approved",
+            ReviewState::HasIssues => "has_issues",
+            ReviewState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "pending" => Ok(ReviewState::Pending),
+            "approved" | "通过" => Ok(ReviewState::Approved),
+            "has_issues" | "有问题" => Ok(ReviewState::HasIssues),
+            "rejected" | "退回" => Ok(ReviewState::Rejected),
+            other => Err(format!(
+                "unknown review state {other:?} (expected approved, has_issues or rejected)"
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

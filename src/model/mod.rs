@@ -15,7 +15,9 @@ pub use account::{Account, MAX_USERNAME_CHARS, Role, normalise_username};
 pub use area::{Area, AreaLevel};
 pub use frame::{LocalFrame, MetricPoint, metres_between};
 pub use grid::{DEFAULT_GRID_CELL_M, Grid, GridCell};
-pub use inspection::{FollowUp, FollowUpStatus, GpsFix, Inspection, Outcome, PhotoRef};
+pub use inspection::{
+    ClosedHow, FollowUp, FollowUpStatus, GpsFix, Inspection, Outcome, PhotoRef, ReviewState,
+};
 pub use lamp::{DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus};
 pub use network::{Corner, CornerKind, LitTag, Oneway, StreetEdge, StreetNode};
 pub use venue::{Venue, VenueCandidate, VenueKind, VenueStatus};

@@ -26,6 +26,7 @@ fn day() -> Day {
             .collect(),
         follow_ups: Vec::new(),
         teams,
+        sent_back: Vec::new(),
     }
 }
 

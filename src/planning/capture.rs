@@ -318,6 +318,7 @@ mod tests {
             }),
             photos: Vec::new(),
             sample: false,
+            corrects: None,
             off_plan: false,
         }
     }

@@ -163,6 +163,7 @@ pub struct PlanningConfig {
     pub checklists: PerKind<Vec<ChecklistItem>>,
     pub capture: CaptureSettings,
     pub dispatch: DispatchSettings,
+    pub supervision: super::supervision::SupervisionSettings,
 }
 
 impl Default for PlanningConfig {
@@ -212,6 +213,7 @@ impl PlanningConfig {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.supervision.validate()?;
         let d = &self.dispatch;
         d.draft_time()?;
         if !(d.seconds.is_finite() && d.seconds > 0.0) {

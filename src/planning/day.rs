@@ -25,6 +25,8 @@ pub struct DayInputs<'a> {
     pub histories: &'a HashMap<i64, VenueHistory>,
     /// Follow-ups; only open ones count.
     pub follow_ups: &'a [FollowUp],
+    /// Records a manager sent back and no visit has redone yet.
+    pub sent_back: &'a [SentBack],
     pub risk: &'a RiskModel<'a>,
     /// Inspection teams (lighting crews are planned apart).
     pub teams: &'a [Team],
@@ -36,6 +38,21 @@ pub struct DayInputs<'a> {
     pub revising: &'a Revising<'a>,
     /// Street graphs and travel tables kept from earlier plans of the same network.
     pub routing: &'a crate::routing::RoutingCache,
+}
+
+/// A record a manager sent back (rejected): its venue is visited again, by its own team when
+/// that team is out today, as a mandatory stop that carries the manager's reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SentBack {
+    pub inspection_id: i64,
+    /// The record's client UUID.
+    pub uuid: String,
+    pub venue_id: i64,
+    pub team_id: Option<i64>,
+    pub reason: Option<String>,
+    /// The reviewer's account name, and when.
+    pub by: Option<String>,
+    pub at: String,
 }
 
 /// A revision of a day's plan: the plan it revises, and where the teams stand.
@@ -60,11 +77,9 @@ pub struct DayPlan {
 }
 
 /// Whether an open follow-up must be served in a plan for `date`.
+/// An escalated one is due whatever its deadline: a unit was told to act on it.
 pub fn is_due(f: &FollowUp, date: NaiveDate, lead_days: i64) -> bool {
-    f.status == FollowUpStatus::Open
-        && NaiveDate::parse_from_str(&f.deadline, "%Y-%m-%d")
-            .map(|d| (d - date).num_days() <= lead_days)
-            .unwrap_or(true)
+    f.status == FollowUpStatus::Open && (f.level > 0 || (f.deadline - date).num_days() <= lead_days)
 }
 
 pub fn plan_day(input: &DayInputs) -> DayPlan {
@@ -111,6 +126,8 @@ pub fn plan_day(input: &DayInputs) -> DayPlan {
             due.entry(f.venue_id).or_default().push(f);
         }
     }
+    let sent_back: HashMap<i64, &SentBack> =
+        input.sent_back.iter().map(|b| (b.venue_id, b)).collect();
     let mut left_out = Vec::new();
     let mut scores = Vec::new();
     let mut jobs = Vec::new();
@@ -141,7 +158,13 @@ pub fn plan_day(input: &DayInputs) -> DayPlan {
         }
         let pin = adjust.pinned.get(&v.id).copied();
         let follow_ups = due.get(&v.id);
-        let mandatory = follow_ups.is_some() || pin.is_some();
+        let back = sent_back.get(&v.id).copied();
+        let mandatory = follow_ups.is_some() || pin.is_some() || back.is_some();
+        // A dispatcher's pin first; else the team that made the record sent back, if out today.
+        let team = pin.flatten().or_else(|| {
+            back.and_then(|b| b.team_id)
+                .filter(|t| teams.iter().any(|x| x.id == *t))
+        });
         if v.status == VenueStatus::Suspended && !mandatory {
             left_out.push(leave(
                 LeftOutReason::Suspended,
@@ -197,13 +220,16 @@ pub fn plan_day(input: &DayInputs) -> DayPlan {
             windows,
             units: config.required_units.get(v.kind).clone(),
             mandatory,
-            team: pin.flatten(),
+            team,
             reason: json!({
                 "risk": risk.score,
                 "terms": risk.terms,
                 "follow_ups": follow_up_reason,
                 "hours_note": hours_note,
                 "pinned": pin.map(|team| json!({ "team_id": team })),
+                "sent_back": back.map(|b| json!({
+                    "uuid": b.uuid, "reason": b.reason, "by": b.by, "at": b.at,
+                })),
             }),
         });
     }

@@ -5,9 +5,11 @@
 pub mod adjust;
 pub mod capture;
 pub mod config;
+pub mod consequences;
 pub mod hours;
 pub mod risk;
 pub mod shift_clock;
+pub mod supervision;
 
 pub use config::PlanningConfig;
 pub use hours::Shift;

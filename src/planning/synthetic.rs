@@ -6,9 +6,7 @@ use super::hours::Shift;
 use super::risk::VenueHistory;
 use super::teams::{Duty, Team};
 use crate::lighting::synthetic::{SyntheticCity, synthetic_city};
-use crate::model::{
-    FollowUp, FollowUpStatus, LocalFrame, LonLat, Outcome, Venue, VenueKind, VenueStatus,
-};
+use crate::model::{FollowUp, LocalFrame, LonLat, Outcome, Venue, VenueKind, VenueStatus};
 use crate::routing::TravelMode;
 use chrono::{NaiveDate, TimeDelta};
 use rand::{Rng, SeedableRng};
@@ -98,15 +96,13 @@ pub fn synthetic_district(
         if open > 0 {
             follow_ups.push(FollowUp {
                 id: follow_ups.len() as i64 + 1,
-                venue_id: v.id,
-                inspection_id: 0,
-                outcome,
-                raised_on: last.to_string(),
-                action: "re-inspect".into(),
-                responsible_unit: "commerce".into(),
-                deadline: (last + TimeDelta::days(7)).to_string(),
-                status: FollowUpStatus::Open,
-                closed_by_inspection_id: None,
+                ..FollowUp::raised(
+                    v.id,
+                    0,
+                    outcome,
+                    last,
+                    ("re-inspect", "commerce", last + TimeDelta::days(7)),
+                )
             });
         }
         histories.insert(

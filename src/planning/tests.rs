@@ -9,7 +9,7 @@ use super::synthetic::{at_metres, synthetic_district};
 use super::teams::Team;
 use super::{PlanningConfig, RiskModel, VenueHistory};
 use crate::index::SegmentIndex;
-use crate::model::{FollowUp, FollowUpStatus, Outcome, Venue, VenueKind, VenueStatus};
+use crate::model::{FollowUp, Outcome, Venue, VenueKind, VenueStatus};
 use crate::routing::optimiser::SolveOptions;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -39,6 +39,7 @@ pub(super) struct Day {
     pub venues: Vec<Venue>,
     pub follow_ups: Vec<FollowUp>,
     pub teams: Vec<Team>,
+    pub sent_back: Vec<super::day::SentBack>,
 }
 
 pub(super) fn plan(day: &Day) -> super::day::DayPlan {
@@ -63,6 +64,7 @@ pub(super) fn plan_with(
         venues: &day.venues,
         histories: &histories,
         follow_ups: &day.follow_ups,
+        sent_back: &day.sent_back,
         risk: &risk,
         teams: &day.teams,
         streets: Streets {
@@ -129,6 +131,7 @@ fn a_ktv_open_20_to_02_is_planned_inside_its_hours_on_a_19_to_03_shift() {
         ],
         follow_ups: Vec::new(),
         teams: vec![team(&["commerce", "police"], "19:00-03:00")],
+        sent_back: Vec::new(),
     };
     let p = plan(&day);
     assert_eq!(left_reason(&p, 2), Some(LeftOutReason::ShutDuringShift));
@@ -168,17 +171,16 @@ fn due_follow_ups_are_mandatory_and_every_exclusion_has_its_reason() {
     suspended.status = VenueStatus::Suspended;
     let mut sealed = venue(6, VenueKind::Bathhouse, None, 250.0, 250.0);
     sealed.status = VenueStatus::Suspended;
+    let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
     let due = |venue_id, deadline: &str| FollowUp {
         id: venue_id,
-        venue_id,
-        inspection_id: 1,
-        outcome: Outcome::Violation,
-        raised_on: "2026-11-20".into(),
-        action: "re-inspect".into(),
-        responsible_unit: "commerce".into(),
-        deadline: deadline.into(),
-        status: FollowUpStatus::Open,
-        closed_by_inspection_id: None,
+        ..FollowUp::raised(
+            venue_id,
+            1,
+            Outcome::Violation,
+            date("2026-11-20"),
+            ("re-inspect", "commerce", date(deadline)),
+        )
     };
     let day = Day {
         venues: vec![
@@ -195,6 +197,7 @@ fn due_follow_ups_are_mandatory_and_every_exclusion_has_its_reason() {
             due(1, "2026-12-20"),
         ],
         teams: vec![team(&["commerce"], "09:00-17:00")],
+        sent_back: Vec::new(),
     };
     let p = plan(&day);
     assert_eq!(left_reason(&p, 2), Some(LeftOutReason::NoTeamWithUnits));
@@ -219,4 +222,60 @@ fn due_follow_ups_are_mandatory_and_every_exclusion_has_its_reason() {
     }
     // Scores are kept for every venue that is not closed.
     assert_eq!(p.scores.len(), 5);
+}
+
+#[test]
+fn a_record_sent_back_makes_its_venue_a_mandatory_stop_of_its_team_with_the_reason() {
+    let mut a = team(&["commerce"], "09:00-17:00");
+    a.id = 1;
+    let mut b = team(&["commerce"], "09:00-17:00");
+    b.id = 2;
+    b.name = "b".into();
+    let back = |team_id| super::day::SentBack {
+        inspection_id: 9,
+        uuid: "1b4e28ba-2fa1-11d2-883f-0016d3cca427".into(),
+        venue_id: 2,
+        team_id: Some(team_id),
+        reason: Some("照片看不清，请复查".into()),
+        by: Some("manager1".into()),
+        at: "2026-11-20T10:00:00Z".into(),
+    };
+    let venues: Vec<Venue> = (1..=6)
+        .map(|i| venue(i, VenueKind::Rental, None, 60.0 * i as f64, 100.0))
+        .collect();
+    let day = Day {
+        venues: venues.clone(),
+        follow_ups: Vec::new(),
+        teams: vec![a.clone(), b.clone()],
+        sent_back: vec![back(2)],
+    };
+    let p = plan(&day);
+    let (route, stop) = p
+        .plan
+        .routes
+        .iter()
+        .find_map(|r| {
+            r.stops
+                .iter()
+                .find(|s| s.target == Target::Venue(2))
+                .map(|s| (r, s))
+        })
+        .expect("the venue sent back is served");
+    assert!(stop.mandatory);
+    assert_eq!(route.team_id, 2, "by the team whose record was sent back");
+    assert_eq!(stop.reason["sent_back"]["reason"], "照片看不清，请复查");
+    assert_eq!(stop.reason["sent_back"]["by"], "manager1");
+    // That team is not out today: another team redoes it.
+    let day = Day {
+        venues,
+        follow_ups: Vec::new(),
+        teams: vec![a],
+        sent_back: vec![back(2)],
+    };
+    let p = plan(&day);
+    let stop = p.plan.routes[0]
+        .stops
+        .iter()
+        .find(|s| s.target == Target::Venue(2));
+    assert!(stop.expect("still served").mandatory);
 }

@@ -40,6 +40,8 @@ pub struct CaptureBody {
     gps: Option<GpsFix>,
     /// Managers recording for a team; an inspector's own team is used otherwise.
     team_id: Option<i64>,
+    /// The client UUID of the record this one corrects (a new version of it).
+    corrects: Option<String>,
 }
 
 /// A capture request as it arrived, parsed and checked for shape, before any store access.
@@ -71,6 +73,20 @@ pub async fn parse_capture(
     limits: &CaptureLimits,
     max_photo_bytes: usize,
 ) -> Result<CaptureRequest, ApiError> {
+    let (body, photos) =
+        parse_form(request, limits, max_photo_bytes, "inspection", parse_record).await?;
+    Ok(CaptureRequest { body, photos })
+}
+
+/// A JSON body, or a form of one JSON part named `part` and `photo` parts (each checked
+/// against the capture limits and hashed): what the capture and the follow-up evidence take.
+pub async fn parse_form<T>(
+    request: Request,
+    limits: &CaptureLimits,
+    max_photo_bytes: usize,
+    part: &'static str,
+    parse: fn(&[u8]) -> Result<T, ApiError>,
+) -> Result<(T, Vec<(PhotoRef, Bytes)>), ApiError> {
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -80,10 +96,7 @@ pub async fn parse_capture(
         let bytes = Bytes::from_request(request, &())
             .await
             .map_err(|e| ApiError::new(e.status(), "invalid", e.body_text()))?;
-        return Ok(CaptureRequest {
-            body: parse_record(&bytes)?,
-            photos: Vec::new(),
-        });
+        return Ok((parse(&bytes)?, Vec::new()));
     }
     let mut form = Multipart::from_request(request, &())
         .await
@@ -95,16 +108,16 @@ pub async fn parse_capture(
     let mut photos = Vec::new();
     while let Some(mut field) = form.next_field().await.map_err(part_error)? {
         match field.name().unwrap_or_default() {
-            "inspection" if body.is_some() => {
+            name if name == part && body.is_some() => {
                 return Err(ApiError::bad_request(
-                    "inspection",
-                    "the form has two `inspection` parts",
+                    part,
+                    format!("the form has two `{part}` parts"),
                 ));
             }
-            "inspection" => {
+            name if name == part => {
                 // Read whole (within the request's limit) so an oversized record names its field.
-                let bytes = read_part(&mut field, usize::MAX, "inspection").await?;
-                body = Some(parse_record(&bytes)?);
+                let bytes = read_part(&mut field, usize::MAX, part).await?;
+                body = Some(parse(&bytes)?);
             }
             "photo" => {
                 if photos.len() >= limits.photos {
@@ -129,14 +142,14 @@ pub async fn parse_capture(
             other => {
                 return Err(ApiError::bad_request(
                     crate::model::excerpt(other, 40),
-                    "unknown form part (expected `inspection` and `photo`)",
+                    format!("unknown form part (expected `{part}` and `photo`)"),
                 ));
             }
         }
     }
-    let body = body
-        .ok_or_else(|| ApiError::bad_request("inspection", "the form has no `inspection` part"))?;
-    Ok(CaptureRequest { body, photos })
+    let body =
+        body.ok_or_else(|| ApiError::bad_request(part, format!("the form has no `{part}` part")))?;
+    Ok((body, photos))
 }
 
 /// A part read in chunks, so an oversized one is refused before it is all in memory.
@@ -225,6 +238,18 @@ impl CaptureBody {
         })?;
         let outcome =
             Outcome::parse(&self.outcome).map_err(|m| ApiError::bad_request("outcome", m))?;
+        let corrects = self
+            .corrects
+            .as_deref()
+            .map(|c| {
+                uuid::Uuid::parse_str(c.trim()).map_err(|e| {
+                    ApiError::bad_request(
+                        "corrects",
+                        format!("{:?} is not a UUID: {e}", crate::model::excerpt(c, 60)),
+                    )
+                })
+            })
+            .transpose()?;
         let team_id = match account.role {
             Role::Inspector => {
                 if self.team_id.is_some_and(|t| Some(t) != account.team_id) {
@@ -254,6 +279,7 @@ impl CaptureBody {
             photos,
             sample: false,
             off_plan: false,
+            corrects,
         })
     }
 }
@@ -276,7 +302,22 @@ pub async fn capture(
     let inspection = body.into_inspection(&account, refs)?;
     // An inspector's first rule is the team's plan; then what any record may carry.
     let mut inspection = inspection;
-    if account.role == Role::Inspector {
+    if let Some(old) = inspection.corrects {
+        // A correction tells the same visit again: it was checked against the plan when first
+        // recorded, and an inspector corrects its own team's records only.
+        let version = state
+            .read(move |store| Ok(store.inspection_version(&old.to_string())?))
+            .await?
+            .ok_or_else(|| {
+                ApiError::bad_request("corrects", format!("no inspection {old} to correct"))
+            })?;
+        if account.role == Role::Inspector && version.team_id != account.team_id {
+            return Err(ApiError::forbidden(
+                "an inspector corrects its own team's records only",
+            ));
+        }
+        inspection.off_plan = version.off_plan;
+    } else if account.role == Role::Inspector {
         let (team, venue) = (account.team_id.unwrap_or(-1), inspection.venue_id);
         let started = crate::store::parse_local_time(&inspection.started_at, "started_at")?;
         let fix = inspection.gps.map(|g| g.at);
@@ -340,8 +381,31 @@ pub async fn capture(
     }
     let off_plan = inspection.off_plan;
     limits.check(&inspection, state.plan_date().await?)?;
+    let staged = stage_photos(&state, photos).await?;
+    let config = state.config.clone();
+    // Dropped on any error below, the staged photos are deleted with it.
+    let recorded = state
+        .write(move |store| Ok(store.record_inspection(&inspection, &config)?))
+        .await?;
+    place_photos(staged).await?;
+    state.metrics.inspection_recorded(recorded.created);
+    let status = if recorded.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut body = json!(recorded);
+    body["off_plan"] = json!(off_plan);
+    Ok((status, Json(body)))
+}
+
+/// Writes photos to the data folder's staging area before the record that names them commits.
+pub async fn stage_photos(
+    state: &Shared,
+    photos: Vec<(PhotoRef, Bytes)>,
+) -> Result<Vec<StagedPhoto>, ApiError> {
     let folder = PhotoFolder::new(&state.data);
-    let staged = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         photos
             .iter()
             .map(|(r, bytes)| folder.stage(r, bytes))
@@ -349,13 +413,12 @@ pub async fn capture(
     })
     .await
     .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
-    let config = state.config.clone();
-    // Dropped on any error below, the staged photos are deleted with it.
-    let recorded = state
-        .write(move |store| Ok(store.record_inspection(&inspection, &config)?))
-        .await?;
-    // Every photo is tried: one that cannot be placed now stays staged for the start-up sweep.
+    .map_err(ApiError::internal)
+}
+
+/// Places staged photos once their record committed. Every photo is tried: one that cannot be
+/// placed now stays staged for the start-up sweep.
+pub async fn place_photos(staged: Vec<StagedPhoto>) -> Result<(), ApiError> {
     tokio::task::spawn_blocking(move || {
         let mut first_error = Ok(());
         for photo in staged {
@@ -367,14 +430,5 @@ pub async fn capture(
     })
     .await
     .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
-    state.metrics.inspection_recorded(recorded.created);
-    let status = if recorded.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut body = json!(recorded);
-    body["off_plan"] = json!(off_plan);
-    Ok((status, Json(body)))
+    .map_err(ApiError::internal)
 }

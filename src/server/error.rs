@@ -65,6 +65,10 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
+            StoreError::Refused { field, message } => ApiError {
+                field: Some(field.into()),
+                ..ApiError::new(StatusCode::CONFLICT, "refused", message)
+            },
             other => ApiError::internal(other),
         }
     }

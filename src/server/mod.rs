@@ -16,6 +16,7 @@ mod origin;
 mod plans;
 mod review;
 mod schedule;
+mod supervision;
 mod throttle;
 mod tiles;
 mod tls;
@@ -289,6 +290,7 @@ pub fn router(state: Shared) -> Router {
         .merge(plans::routes())
         .merge(dispatch::routes())
         .merge(review::routes())
+        .merge(supervision::routes())
         .merge(views::routes())
         .route(
             "/api/openapi.json",

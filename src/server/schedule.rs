@@ -15,6 +15,7 @@ pub fn spawn(state: Shared) {
     if state.options.date.is_some() || state.options.now.is_some() {
         return;
     }
+    spawn_escalation(state.clone());
     let at = match state.config.dispatch.draft_time() {
         Ok(Some(at)) => at,
         Ok(None) => return,
@@ -35,6 +36,30 @@ pub fn spawn(state: Shared) {
             let wait = (next_at(now, at) - now).to_std().unwrap_or_default();
             tokio::time::sleep(wait).await;
             draft_unless_planned(&state, state.now().date() + TimeDelta::days(1)).await;
+        }
+    });
+}
+
+/// Overdue follow-ups are escalated at start-up and just after each midnight, when the day a
+/// deadline was due on has passed.
+fn spawn_escalation(state: Shared) {
+    tokio::spawn(async move {
+        let at = NaiveTime::from_hms_opt(0, 1, 0).unwrap_or(NaiveTime::MIN);
+        loop {
+            let today = state.now().date();
+            let config = state.config.clone();
+            let result = state
+                .write(move |s| {
+                    Ok(crate::workflow::supervision::escalate_overdue(
+                        s, &config, today,
+                    )?)
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::error!(error = %e.message, "escalating overdue follow-ups failed");
+            }
+            let now = state.now();
+            tokio::time::sleep((next_at(now, at) - now).to_std().unwrap_or_default()).await;
         }
     });
 }

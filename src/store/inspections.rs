@@ -3,8 +3,9 @@
 //! history and the capture API all record through here.
 
 use super::{Result, Store, StoreError};
-use crate::model::{FollowUp, FollowUpStatus, Inspection, Outcome, VenueStatus};
+use crate::model::{ClosedHow, FollowUp, Inspection, Outcome, VenueStatus};
 use crate::planning::PlanningConfig;
+use crate::planning::consequences::{Before, Visit, consequences};
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -88,40 +89,6 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
-
-    pub fn follow_ups(&self, status: Option<FollowUpStatus>) -> Result<Vec<FollowUp>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, venue_id, inspection_id, outcome, raised_on, action, responsible_unit, deadline, status,
-                    closed_by_inspection_id
-             FROM follow_ups WHERE ?1 IS NULL OR status = ?1 ORDER BY deadline, id",
-        )?;
-        let rows = stmt.query_map([status.map(|s| s.as_str())], |r| {
-            Ok((
-                FollowUp {
-                    id: r.get(0)?,
-                    venue_id: r.get(1)?,
-                    inspection_id: r.get(2)?,
-                    outcome: Outcome::Compliant,
-                    raised_on: r.get(4)?,
-                    action: r.get(5)?,
-                    responsible_unit: r.get(6)?,
-                    deadline: r.get(7)?,
-                    status: FollowUpStatus::Open,
-                    closed_by_inspection_id: r.get(9)?,
-                },
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(8)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut f, outcome, status) = row?;
-            f.outcome = Outcome::parse(&outcome).map_err(|m| corrupt(f.id, "outcome", m))?;
-            f.status = FollowUpStatus::parse(&status).map_err(|m| corrupt(f.id, "status", m))?;
-            out.push(f);
-        }
-        Ok(out)
-    }
 }
 
 impl Store {
@@ -163,15 +130,6 @@ impl Store {
             ));
         }
         Ok(out)
-    }
-}
-
-fn corrupt(id: i64, field: &'static str, message: String) -> StoreError {
-    StoreError::Corrupt {
-        table: "follow_ups",
-        id,
-        field,
-        message,
     }
 }
 
@@ -270,10 +228,14 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
             });
         }
     }
+    let corrects = match i.corrects {
+        Some(old) => Some(corrected_version(tx, i, &old.to_string())?),
+        None => None,
+    };
     tx.execute(
         "INSERT INTO inspections (client_uuid, body_hash, venue_id, team_id, account_id, started_at, finished_at,
-         outcome, checklist, notes, gps_lon, gps_lat, gps_accuracy_m, sample, off_plan)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         outcome, checklist, notes, gps_lon, gps_lat, gps_accuracy_m, sample, off_plan, corrects)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             i.client_uuid.to_string(),
             hash,
@@ -290,6 +252,7 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
             i.gps.map(|g| g.accuracy_m),
             i.sample,
             i.off_plan,
+            corrects,
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -300,12 +263,13 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
         )?;
     }
     let after = serde_json::to_string(i).unwrap_or_default();
+    let entity = id.to_string();
     audit(
         tx,
         i.account_id,
         "record",
         "inspection",
-        &id.to_string(),
+        &entity,
         None,
         Some(&after),
     )?;
@@ -315,96 +279,133 @@ fn record(tx: &Transaction, i: &Inspection, rules: &PlanningConfig) -> Result<Re
             i.account_id,
             "off_plan",
             "inspection",
-            &id.to_string(),
+            &entity,
             None,
             Some(&after),
         )?;
     }
-
-    // A compliant visit closes what earlier findings left open.
-    let mut closed_follow_ups = Vec::new();
-    if i.outcome == Outcome::Compliant {
-        let mut stmt = tx.prepare(
-            "UPDATE follow_ups SET status = 'done', closed_by_inspection_id = ?2
-             WHERE venue_id = ?1 AND status = 'open' RETURNING id",
-        )?;
-        let ids = stmt.query_map(params![i.venue_id, id], |r| r.get::<_, i64>(0))?;
-        for fid in ids {
-            closed_follow_ups.push(fid?);
-        }
-        for fid in &closed_follow_ups {
-            audit(
-                tx,
-                i.account_id,
-                "close",
-                "follow_up",
-                &fid.to_string(),
-                Some("\"open\""),
-                Some("\"done\""),
-            )?;
-        }
-    }
-    let mut follow_up = None;
-    let mut suspended = false;
-    if let Some(rule) = rules.follow_up_rule(i.outcome) {
-        let deadline = day + chrono::TimeDelta::days(rule.deadline_days);
-        let f = FollowUp {
-            id: 0,
-            venue_id: i.venue_id,
-            inspection_id: id,
-            outcome: i.outcome,
-            raised_on: day.to_string(),
-            action: rule.action.clone(),
-            responsible_unit: rule.unit.clone(),
-            deadline: deadline.to_string(),
-            status: FollowUpStatus::Open,
-            closed_by_inspection_id: None,
-        };
+    if let Some(old) = corrects {
+        // The old version is kept whole; it only learns which version replaced it.
         tx.execute(
-            "INSERT INTO follow_ups (venue_id, inspection_id, outcome, raised_on, action, responsible_unit, deadline, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
-            params![f.venue_id, id, f.outcome.as_str(), f.raised_on, f.action, f.responsible_unit, f.deadline],
+            "UPDATE inspections SET superseded_by = ?2 WHERE id = ?1",
+            params![old, id],
         )?;
-        let f = FollowUp {
-            id: tx.last_insert_rowid(),
-            ..f
-        };
-        let after = serde_json::to_string(&f).unwrap_or_default();
         audit(
             tx,
             i.account_id,
-            "raise",
-            "follow_up",
-            &f.id.to_string(),
+            "correct",
+            "inspection",
+            &old.to_string(),
             None,
-            Some(&after),
+            Some(&format!("{{\"superseded_by\":{id}}}")),
         )?;
-        follow_up = Some(f);
-        if rule.suspend && status == VenueStatus::Active.as_str() {
-            tx.execute(
-                "UPDATE venues SET status = 'suspended' WHERE id = ?1",
-                [i.venue_id],
-            )?;
-            audit(
-                tx,
-                i.account_id,
-                "suspend",
-                "venue",
-                &i.venue_id.to_string(),
-                Some("\"active\""),
-                Some("\"suspended\""),
-            )?;
-            tx.execute("UPDATE inspections SET suspended = 1 WHERE id = ?1", [id])?;
-            suspended = true;
-        }
+    }
+
+    let open_follow_ups =
+        super::follow_ups::select(tx, "f.venue_id = ?1 AND f.status = 'open'", &[&i.venue_id])?;
+    let mut stmt = tx.prepare(
+        "SELECT id FROM inspections WHERE venue_id = ?1 AND review = 'rejected'
+         AND superseded_by IS NULL AND redone_by IS NULL AND id <> ?2 ORDER BY id",
+    )?;
+    let sent_back = stmt
+        .query_map(params![i.venue_id, id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let venue_status = VenueStatus::parse(&status).map_err(|message| StoreError::Corrupt {
+        table: "venues",
+        id: i.venue_id,
+        field: "status",
+        message,
+    })?;
+    let visit = Visit {
+        inspection_id: id,
+        venue_id: i.venue_id,
+        outcome: i.outcome,
+        day,
+        correcting: corrects,
+    };
+    let before = Before {
+        venue_status,
+        open_follow_ups: &open_follow_ups,
+        sent_back: &sent_back,
+    };
+    let c = consequences(&visit, &before, rules);
+    for change in &c.changes {
+        super::follow_ups::persist(tx, change, i.account_id)?;
+    }
+    for old in &c.redo {
+        tx.execute(
+            "UPDATE inspections SET redone_by = ?2 WHERE id = ?1",
+            params![old, id],
+        )?;
+        audit(
+            tx,
+            i.account_id,
+            "redo",
+            "inspection",
+            &old.to_string(),
+            None,
+            Some(&format!("{{\"redone_by\":{id}}}")),
+        )?;
+    }
+    let follow_up = match &c.raise {
+        Some(f) => Some(super::follow_ups::insert(tx, f, i.account_id)?),
+        None => None,
+    };
+    if c.suspend {
+        tx.execute(
+            "UPDATE venues SET status = 'suspended' WHERE id = ?1",
+            [i.venue_id],
+        )?;
+        audit(
+            tx,
+            i.account_id,
+            "suspend",
+            "venue",
+            &i.venue_id.to_string(),
+            Some("\"active\""),
+            Some("\"suspended\""),
+        )?;
+        tx.execute("UPDATE inspections SET suspended = 1 WHERE id = ?1", [id])?;
     }
     Ok(Recorded {
         inspection_id: id,
         created: true,
         follow_up,
-        closed_follow_ups,
-        suspended,
+        closed_follow_ups: c
+            .changes
+            .iter()
+            .filter(|ch| ch.follow_up.closed_how == Some(ClosedHow::Inspection))
+            .map(|ch| ch.follow_up.id)
+            .collect(),
+        suspended: c.suspend,
     })
+}
+
+/// The row a correction replaces: a current version of the same venue.
+fn corrected_version(tx: &Transaction, i: &Inspection, old: &str) -> Result<i64> {
+    let row: Option<(i64, i64, Option<i64>)> = tx
+        .query_row(
+            "SELECT id, venue_id, superseded_by FROM inspections WHERE client_uuid = ?1",
+            [old],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let invalid = |message: String| StoreError::Invalid {
+        field: "corrects",
+        message,
+    };
+    match row {
+        None => Err(invalid(format!("no inspection {old} to correct"))),
+        Some((_, venue, _)) if venue != i.venue_id => Err(invalid(format!(
+            "inspection {old} is of venue {venue}, not {}: a correction is of the same venue (record a new inspection for another)",
+            i.venue_id
+        ))),
+        Some((_, _, Some(_))) => Err(StoreError::Refused {
+            field: "corrects",
+            message: format!("inspection {old} was corrected already: correct its newest version"),
+        }),
+        Some((id, _, None)) => Ok(id),
+    }
 }
 
 /// What recording an inspection did, read back for a retry of it: the same answer as the first
@@ -420,42 +421,20 @@ fn recorded_before(tx: &Transaction, id: i64) -> Result<Recorded> {
     let closed_follow_ups = closed
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
-    let mut raised = tx.prepare(
-        "SELECT id, venue_id, outcome, raised_on, action, responsible_unit, deadline
-         FROM follow_ups WHERE inspection_id = ?1 ORDER BY id LIMIT 1",
-    )?;
-    let follow_up = raised
-        .query_map([id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?
+    // As it was raised: the answer to a retry repeats the first answer.
+    let follow_up = super::follow_ups::select(tx, "f.inspection_id = ?1", &[&id])?
+        .into_iter()
         .next()
-        .transpose()?
-        .map(
-            |(fid, venue_id, outcome, raised_on, action, responsible_unit, deadline)| {
-                Ok::<_, StoreError>(FollowUp {
-                    id: fid,
-                    venue_id,
-                    inspection_id: id,
-                    outcome: Outcome::parse(&outcome).map_err(|m| corrupt(fid, "outcome", m))?,
-                    raised_on,
-                    action,
-                    responsible_unit,
-                    deadline,
-                    // As it was raised: the answer to a retry repeats the first answer.
-                    status: FollowUpStatus::Open,
-                    closed_by_inspection_id: None,
-                })
-            },
-        )
-        .transpose()?;
+        .map(|f| {
+            let raised = FollowUp::raised(
+                f.venue_id,
+                id,
+                f.outcome,
+                f.raised_on,
+                (&f.action, &f.responsible_unit, f.deadline),
+            );
+            FollowUp { id: f.id, ..raised }
+        });
     Ok(Recorded {
         inspection_id: id,
         created: false,

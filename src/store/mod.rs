@@ -6,6 +6,7 @@ mod accounts;
 mod backup;
 mod city;
 mod dispatch;
+mod follow_ups;
 mod inspection_list;
 mod inspections;
 mod lighting;
@@ -13,6 +14,7 @@ mod map_features;
 mod photos;
 mod planning;
 mod read;
+mod review;
 mod stats;
 mod summary;
 mod upsert;
@@ -22,11 +24,13 @@ pub use accounts::{
 };
 pub use backup::DatabaseCopy;
 pub use dispatch::{DispatchAction, MadeHow, PlanMade, PlanState, StopEvent};
+pub use follow_ups::{FollowUpDetail, HistoryLine};
 pub use inspection_list::{InspectionDetail, InspectionFilter, InspectionRow};
 pub use inspections::{Recorded, parse_local_time};
 pub use lighting::StoredBlindSpot;
 pub use map_features::{MapFeature, StoredLayer};
 pub use photos::{PhotoFolder, StagedPhoto, Sweep};
+pub use review::{Review, Version};
 pub use stats::Stats;
 pub use summary::{ImportSummary, TableSummary};
 
@@ -83,6 +87,12 @@ pub enum StoreError {
     /// The same client UUID arrived with another body: never overwrite what was acknowledged.
     #[error("{what} {uuid} was already recorded with other contents")]
     Conflict { what: &'static str, uuid: String },
+    /// The record's state refuses the change (a follow-up already closed, extended too often).
+    #[error("field `{field}`: {message}")]
+    Refused {
+        field: &'static str,
+        message: String,
+    },
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: String },
     #[error("field `{field}`: {message}")]

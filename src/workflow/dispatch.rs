@@ -167,6 +167,7 @@ pub fn revise(
     let findings = store.findings(r.date)?;
     let histories = store.venue_histories(r.date)?;
     let follow_ups = store.follow_ups(Some(FollowUpStatus::Open))?;
+    let sent_back = store.sent_back(None)?;
     let risk = RiskModel::new(config, r.date, city.frame, &blind_spots, &findings);
     let revising = Revising {
         previous: base.as_ref(),
@@ -180,6 +181,7 @@ pub fn revise(
         venues: &venues,
         histories: &histories,
         follow_ups: &follow_ups,
+        sent_back: &sent_back,
         risk: &risk,
         teams: &teams,
         streets: Streets {

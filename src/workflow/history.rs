@@ -201,5 +201,6 @@ fn visit(
         photos: Vec::new(),
         sample: true,
         off_plan: false,
+        corrects: None,
     }
 }

@@ -7,6 +7,7 @@ mod daily;
 pub mod dispatch;
 pub mod history;
 mod lighting;
+pub mod supervision;
 
 pub use daily::{
     OverdueVenue, PlanOptions, coverage_report, overdue_venues, plan_inspections, plan_lighting,

@@ -259,11 +259,20 @@ pub fn jpeg_bytes(n: usize) -> Vec<u8> {
 
 /// A multipart/form-data body: the inspection as JSON, then the photos.
 pub fn multipart(inspection: &serde_json::Value, photos: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    multipart_named("inspection", inspection, photos)
+}
+
+/// A multipart/form-data body: a JSON part named `part`, then the photos.
+pub fn multipart_named(
+    part: &str,
+    json: &serde_json::Value,
+    photos: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = "patrolmap-test-boundary-7d1f";
     let mut body = Vec::new();
     body.extend_from_slice(
         format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"inspection\"\r\nContent-Type: application/json\r\n\r\n{inspection}\r\n"
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"\r\nContent-Type: application/json\r\n\r\n{json}\r\n"
         )
         .as_bytes(),
     );

@@ -34,6 +34,15 @@ pub struct CoverageFigures {
     pub open_follow_ups: usize,
     /// Open follow-ups whose deadline has passed on the date.
     pub overdue_follow_ups: usize,
+    /// Follow-ups raised in the period.
+    pub raised_follow_ups: usize,
+    /// Follow-ups dealt with (closed by a visit or with evidence) in the period, and of those
+    /// how many after their deadline; the days from raising to closing, summed.
+    pub closed_follow_ups: usize,
+    pub closed_late: usize,
+    pub days_to_close: usize,
+    /// Escalated (督办) follow-ups open on the date or dealt with in the period.
+    pub escalated_follow_ups: usize,
     pub inspections_by_inspector: BTreeMap<String, usize>,
 }
 
@@ -176,15 +185,25 @@ pub fn coverage(input: &CoverageInputs) -> CoverageReport {
                 .or_default() += 1;
         });
     }
-    for fu in input
-        .follow_ups
-        .iter()
-        .filter(|f| f.status == FollowUpStatus::Open)
-    {
-        let late = NaiveDate::parse_from_str(&fu.deadline, "%Y-%m-%d").is_ok_and(|d| d < date);
+    for fu in input.follow_ups {
+        let (open, late) = (fu.open_on(date), fu.late_on(date));
+        let raised = fu.raised_on >= period_start && fu.raised_on <= date;
+        // Dealt with in the period (a visit or evidence; a cancelled one was never due).
+        let dealt = fu
+            .closed_on
+            .filter(|d| *d >= period_start && *d <= date)
+            .filter(|_| fu.status == FollowUpStatus::Done);
+        let escalated = fu.level > 0 && (open || dealt.is_some());
         add(area_of(fu.venue_id), &|f| {
-            f.open_follow_ups += 1;
+            f.open_follow_ups += usize::from(open);
             f.overdue_follow_ups += usize::from(late);
+            f.raised_follow_ups += usize::from(raised);
+            f.escalated_follow_ups += usize::from(escalated);
+            if let Some(closed) = dealt {
+                f.closed_follow_ups += 1;
+                f.closed_late += usize::from(closed > fu.deadline);
+                f.days_to_close += (closed - fu.raised_on).num_days().max(0) as usize;
+            }
         });
     }
     let mut areas: Vec<AreaCoverage> = input

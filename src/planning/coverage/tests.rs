@@ -49,17 +49,17 @@ fn visit(venue_id: i64, offset: i64, outcome: Outcome, inspector: &str) -> Visit
 }
 
 fn follow_up(venue_id: i64, deadline: i64, status: FollowUpStatus) -> FollowUp {
+    let raised = FollowUp::raised(
+        venue_id,
+        1,
+        Outcome::Violation,
+        day(deadline - 7),
+        ("re-inspect", "commerce", day(deadline)),
+    );
     FollowUp {
         id: venue_id,
-        venue_id,
-        inspection_id: 1,
-        outcome: Outcome::Violation,
-        raised_on: day(deadline - 7).to_string(),
-        action: "re-inspect".into(),
-        responsible_unit: "commerce".into(),
-        deadline: day(deadline).to_string(),
         status,
-        closed_by_inspection_id: None,
+        ..raised
     }
 }
 

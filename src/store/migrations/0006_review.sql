@@ -32,10 +32,16 @@ CREATE INDEX inspection_reviews_of ON inspection_reviews (inspection_id, id);
 ALTER TABLE follow_ups ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE follow_ups ADD COLUMN level INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE follow_ups ADD COLUMN escalated_to TEXT;
+-- The day the escalated unit must have acted by; passing it raises the level again.
+ALTER TABLE follow_ups ADD COLUMN escalation_due TEXT;
 ALTER TABLE follow_ups ADD COLUMN closed_on TEXT;        -- YYYY-MM-DD, local
 ALTER TABLE follow_ups ADD COLUMN closed_how TEXT
     CHECK (closed_how IN ('inspection', 'evidence', 'cancelled', 'corrected'));
 ALTER TABLE follow_ups ADD COLUMN close_note TEXT;
+-- Follow-ups closed by a visit before this migration: when and how, from that visit.
+UPDATE follow_ups SET closed_how = 'inspection',
+    closed_on = (SELECT substr(i.started_at, 1, 10) FROM inspections i WHERE i.id = closed_by_inspection_id)
+WHERE closed_by_inspection_id IS NOT NULL;
 CREATE INDEX follow_ups_venue ON follow_ups (venue_id, status);
 CREATE INDEX follow_ups_inspection ON follow_ups (inspection_id);
 
@@ -44,7 +50,7 @@ CREATE TABLE follow_up_events (
     id           INTEGER PRIMARY KEY,
     follow_up_id INTEGER NOT NULL REFERENCES follow_ups (id),
     action       TEXT NOT NULL CHECK (action IN
-                     ('raise', 'extend', 'escalate', 'overdue', 'cancel', 'close', 'reopen')),
+                     ('raise', 'extend', 'escalate', 'overdue', 'cancel', 'close', 'corrected')),
     on_day       TEXT NOT NULL,          -- YYYY-MM-DD, the district's day it happened
     account_id   INTEGER REFERENCES accounts (id),  -- NULL: the system (a deadline passing)
     reason       TEXT,
