@@ -108,6 +108,7 @@ fn inspector() -> Account {
         username: "inspector1".into(),
         role: Role::Inspector,
         team_id: Some(1),
+        areas: Vec::new(),
     }
 }
 

@@ -60,7 +60,7 @@ fn violation_follow_up_mandatory_stop_reinspection_coverage() {
     let open = json(&patrolmap(d, &["inspection", "follow-ups", "--json"]));
     assert_eq!(open.as_array().unwrap().len(), 1);
     assert_eq!(open[0]["deadline"], "2026-11-27");
-    assert_eq!(open[0]["responsible_unit"], "commerce");
+    assert_eq!(open[0]["responsible_unit"], "区商务局");
     assert_eq!(open[0]["status"], "open");
 
     // Recording the same UUID and body again is a retry: nothing new. Another body is refused.
@@ -238,7 +238,7 @@ fn a_drug_finding_suspends_the_venue_until_a_manager_clears_it() {
     ));
     assert!(out.contains("suspended"), "{out}");
     let open = json(&patrolmap(d, &["inspection", "follow-ups", "--json"]));
-    assert_eq!(open[0]["responsible_unit"], "police");
+    assert_eq!(open[0]["responsible_unit"], "属地派出所");
     assert_eq!(open[0]["deadline"], "2026-11-23");
     let cleared = ok(patrolmap(
         d,

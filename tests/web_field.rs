@@ -3,9 +3,13 @@
 //! Chromium with `patrolmap.test` mapped to 127.0.0.1: over `http://` the page must say at once
 //! that location, offline use and saving are limited and name the HTTPS address, and saving must
 //! work or say why, never throw; over `https://` (the server's self-signed certificate) there is
-//! no banner and a record with a photo and a GPS fix reaches the server. This test then checks
-//! the store: every acknowledged record exactly once, and nothing from the save that failed.
-//! Screenshots go to target/screenshots/field-*.png.
+//! no banner and a record with a photo and a GPS fix reaches the server. That record is a
+//! violation: a manager on the same HTTPS address finds it in the inspections tab by its area and
+//! outcome, sees its photo (the same bytes) and sends it back with a reason; the phone shows the
+//! reason on reload, and the team's next plan (the next day's, published by the manager) has the
+//! venue as a mandatory stop the phone marks as sent back, with the reason. This test then checks the store: every acknowledged record exactly once, nothing from
+//! the save that failed, the finding's follow-up and the review.
+//! Screenshots go to target/screenshots/field-*.png and review-*.png.
 
 mod common;
 
@@ -112,17 +116,29 @@ fn http_address_warns_at_once_and_saving_never_throws() {
 }
 
 /// Needs `serve --tls-self-signed --host NAME`: the server makes its own certificate for the
-/// name and prints its `https://` address first.
+/// name and prints its `https://` address first. The demo's `manager` account reviews. A second
+/// server over the same data runs its clock on the next evening (`--now`), where the night team
+/// is on the next day's plan.
 #[test]
-fn https_address_has_no_banner_and_saves_photo_and_fix() {
+fn https_address_has_no_banner_and_saves_photo_and_fix_then_the_record_is_sent_back() {
     let data = demo_copy();
     let server = Server::start_https(
         data.path(),
         &["--tls-self-signed", "--host", "patrolmap.test"],
     );
     assert!(server.base.starts_with("https://"), "{}", server.base);
+    let next_day = Server::start_https(
+        data.path(),
+        &[
+            "--tls-self-signed",
+            "--host",
+            "patrolmap.test",
+            "--now",
+            "2026-11-21T20:30",
+        ],
+    );
     let before = inspections(&store(data.path()));
-    let result = run_field(&server.base, &[]);
+    let result = run_field(&server.base, &["--next-day", &next_day.base]);
     let https = &result["https"];
     let uuid = https["uuid"].as_str().expect("the record's UUID");
 
@@ -165,7 +181,46 @@ fn https_address_has_no_banner_and_saves_photo_and_fix() {
             .exists(),
         "the photo is in the data folder under its hash"
     );
-    for name in ["field-secure", "field-secure-capture"] {
+    // A violation: it raised a follow-up, and the manager sent it back with the reason typed.
+    let (outcome, review, reason, reviewer): (String, String, Option<String>, Option<String>) = db
+        .query_row(
+            "SELECT i.outcome, i.review, i.review_reason, a.username FROM inspections i \
+             LEFT JOIN accounts a ON a.id = i.reviewed_by WHERE i.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(outcome, "violation");
+    let follow_ups: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM follow_ups WHERE inspection_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(follow_ups, 1, "the violation raised one follow-up");
+    let sent = &https["review"];
+    assert_eq!(review, "rejected", "sent back: {sent}");
+    assert_eq!(reason.as_deref(), sent["reason"].as_str());
+    assert_eq!(reviewer.as_deref(), Some("manager"));
+    let reviews: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM inspection_reviews WHERE inspection_id = ?1 AND state = 'rejected'",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reviews, 1, "one review in the history");
+    for name in [
+        "field-secure",
+        "field-secure-capture",
+        "review-table",
+        "review-detail",
+        "review-sent-back",
+        "field-sent-back-list",
+        "field-sent-back",
+        "field-sent-back-stop",
+    ] {
         let shot = screenshots().join(format!("{name}.png"));
         assert!(shot.exists(), "{} was not saved", shot.display());
     }

@@ -11,6 +11,7 @@ mod inspection;
 mod lighting;
 mod plan;
 mod progress;
+mod report;
 mod serve;
 mod tiles;
 mod toptw;
@@ -76,6 +77,11 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Coverage of venues by area: inspected on time, overdue, findings, follow-ups.
     Coverage(plan::CoverageArgs),
+    /// Reports: the assessment (考核) of a period, and each responsible unit's follow-ups.
+    Report {
+        #[command(subcommand)]
+        what: report::ReportCommand,
+    },
     /// Record inspections, list follow-ups, clear suspensions.
     Inspection {
         #[command(subcommand)]
@@ -134,6 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Lighting(args) => lighting::run(&cli.data, args),
         Command::Plan(args) => plan::run(&cli.data, args),
         Command::Coverage(args) => plan::run_coverage(&cli.data, args),
+        Command::Report { what } => report::run(&cli.data, what),
         Command::Inspection { what } => inspection::run(&cli.data, what),
         Command::Bench { what } => bench::run(&cli.data, what),
         Command::Demo(args) => demo::run(&cli.data, args),

@@ -213,6 +213,10 @@ pub enum UserCommand {
         /// An inspector's team, by name.
         #[arg(long)]
         team: Option<String>,
+        /// A township or community (registry source id or id) the account answers for; give
+        /// it again for more. None: the whole district.
+        #[arg(long = "area")]
+        areas: Vec<String>,
         /// Read the password from this environment variable instead of asking on the terminal.
         #[arg(long, default_value = "PATROLMAP_PASSWORD")]
         password_env: String,
@@ -225,6 +229,7 @@ pub fn run_user(data: &Path, what: UserCommand) -> anyhow::Result<()> {
             username,
             role,
             team,
+            areas,
             password_env,
         } => {
             let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
@@ -244,7 +249,8 @@ pub fn run_user(data: &Path, what: UserCommand) -> anyhow::Result<()> {
                         .ok_or_else(|| anyhow::anyhow!("--team: no team named {name:?}"))?,
                 ),
             };
-            let account = store.add_account(&username, &password, role, team_id, None)?;
+            let account =
+                store.add_account_in(&username, &password, role, team_id, &areas, None)?;
             println!(
                 "account {} ({}) created with id {}",
                 account.username,

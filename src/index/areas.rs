@@ -40,4 +40,35 @@ impl<'a> AreaLocator<'a> {
             .min()
             .map(|i| &self.areas[i])
     }
+
+    /// The townships and communities a shape lies in, by sample points: a point's own, a line's
+    /// (up to 16 vertices spread along it), a polygon's interior point. What an account scoped
+    /// to areas may see of a map layer is decided by these.
+    pub fn holding(&self, shape: &geo::Geometry<f64>) -> Vec<i64> {
+        use geo::{CoordsIter, InteriorPoint};
+        let mut points: Vec<geo::Coord<f64>> = match shape {
+            geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_) => {
+                shape.interior_point().map(|p| p.0).into_iter().collect()
+            }
+            _ => {
+                let all: Vec<_> = shape.coords_iter().collect();
+                let step = all.len().div_ceil(16).max(1);
+                let mut picked: Vec<_> = all.iter().step_by(step).copied().collect();
+                picked.extend(all.last().copied());
+                picked
+            }
+        };
+        points.dedup();
+        let mut out = Vec::new();
+        for c in points {
+            for level in [AreaLevel::Township, AreaLevel::Community] {
+                if let Some(a) = self.locate(LonLat::new(c.x, c.y), level) {
+                    out.push(a.id);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }

@@ -45,6 +45,23 @@ pub struct Account {
     pub role: Role,
     /// The inspection team an inspector belongs to.
     pub team_id: Option<i64>,
+    /// The townships or communities (area ids) the account answers for: it reads and writes
+    /// only what lies in them. Empty: the whole district.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<i64>,
+}
+
+impl Account {
+    /// The areas the account is limited to; None for the whole district.
+    pub fn scope(&self) -> Option<&[i64]> {
+        (!self.areas.is_empty()).then_some(&self.areas[..])
+    }
+
+    /// Whether something lying in `areas` (its township and community ids) is the account's.
+    pub fn sees(&self, areas: &[i64]) -> bool {
+        self.scope()
+            .is_none_or(|scope| areas.iter().any(|a| scope.contains(a)))
+    }
 }
 
 /// Longest account name, in characters (not bytes: 64 Chinese characters fit).

@@ -3,6 +3,7 @@
 //! results; loading and saving them is the store's and the callers' work.
 
 pub mod adjust;
+pub mod assessment;
 pub mod capture;
 pub mod config;
 pub mod consequences;
@@ -22,6 +23,7 @@ pub mod export;
 pub mod plan;
 pub mod synthetic;
 pub mod teams;
+pub mod units;
 
 #[cfg(test)]
 mod adjust_tests;

@@ -38,6 +38,10 @@ pub struct SupervisionSettings {
     pub max_level: u32,
     /// The longest reason or note a manager may give, in characters.
     pub max_reason_chars: usize,
+    /// Where the server POSTs each unit's list once a day (JSON); empty: no webhook.
+    pub webhook_url: String,
+    /// The local time of day it is sent, `HH:MM`.
+    pub webhook_at: String,
 }
 
 impl Default for SupervisionSettings {
@@ -60,7 +64,29 @@ impl SupervisionSettings {
         if self.escalate_to.trim().is_empty() {
             return Err("supervision.escalate_to must name a unit".into());
         }
+        let url = self.webhook_url.trim();
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!(
+                "supervision.webhook_url {url:?} must be an http:// or https:// URL, or empty for none"
+            ));
+        }
+        self.webhook_time()?;
         Ok(())
+    }
+
+    /// The webhook's URL, when one is configured.
+    pub fn webhook(&self) -> Option<&str> {
+        Some(self.webhook_url.trim()).filter(|u| !u.is_empty())
+    }
+
+    /// `webhook_at` as a time of day.
+    pub fn webhook_time(&self) -> Result<chrono::NaiveTime, String> {
+        chrono::NaiveTime::parse_from_str(self.webhook_at.trim(), "%H:%M").map_err(|e| {
+            format!(
+                "supervision.webhook_at {:?} is not a time HH:MM: {e}",
+                self.webhook_at
+            )
+        })
     }
 }
 

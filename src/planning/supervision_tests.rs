@@ -26,6 +26,8 @@ fn settings() -> SupervisionSettings {
         escalation_days: 3,
         max_level: 3,
         max_reason_chars: 500,
+        webhook_url: String::new(),
+        webhook_at: "07:30".into(),
     }
 }
 
@@ -182,5 +184,34 @@ fn open_and_late_read_a_past_day_as_it_stood() {
             .unwrap_err()
             .message
             .contains("500")
+    );
+}
+
+#[test]
+fn the_webhook_is_off_by_default_and_its_url_and_time_are_checked() {
+    let s = SupervisionSettings::default();
+    assert_eq!(s.webhook(), None);
+    assert_eq!(s.webhook_time().unwrap().to_string(), "07:30:00");
+    let with = |url: &str, at: &str| SupervisionSettings {
+        webhook_url: url.into(),
+        webhook_at: at.into(),
+        ..settings()
+    };
+    assert!(
+        with("https://hooks.example/patrolmap", "06:00")
+            .validate()
+            .is_ok()
+    );
+    assert!(
+        with("ftp://x", "06:00")
+            .validate()
+            .unwrap_err()
+            .contains("webhook_url")
+    );
+    assert!(
+        with("", "25:00")
+            .validate()
+            .unwrap_err()
+            .contains("webhook_at")
     );
 }

@@ -300,6 +300,7 @@ pub async fn capture(
         parse_capture(request, limits, state.options.max_photo_bytes).await?;
     let refs = photos.iter().map(|(r, _)| r.clone()).collect();
     let inspection = body.into_inspection(&account, refs)?;
+    super::scope::may_act_on_venue(&state, &account, inspection.venue_id).await?;
     // An inspector's first rule is the team's plan; then what any record may carry.
     let mut inspection = inspection;
     if let Some(old) = inspection.corrects {

@@ -2,6 +2,7 @@
 //! OGC API collections and the OpenAPI document are all made from these definitions, and the
 //! features behind them sit in an R-tree for bbox queries.
 
+use crate::index::AreaLocator;
 use crate::model::{AreaLevel, BBox};
 use crate::planning::PlanningConfig;
 use crate::planning::coverage::coverage_geojson;
@@ -142,6 +143,16 @@ impl LayerDef {
         (self.team_scoped && account.role == crate::model::Role::Inspector)
             .then_some(account.team_id.unwrap_or(-1))
     }
+
+    /// What `account` may see of this layer: its team's features (inspectors, team-scoped
+    /// layers) and those in the areas it answers for.
+    pub fn viewer(&self, account: &crate::model::Account) -> Query {
+        Query {
+            team: self.team_for(account),
+            areas: account.scope().map(<[i64]>::to_vec),
+            ..Default::default()
+        }
+    }
 }
 
 /// Coverage on the map counts the last 30 days, as the manager's monthly review does.
@@ -157,6 +168,8 @@ pub struct Layer {
     ids: Vec<String>,
     kinds: Vec<Option<String>>,
     teams: Vec<Vec<i64>>,
+    /// The townships and communities each feature lies in (an area feature: also itself).
+    areas: Vec<Vec<i64>>,
     /// Each feature in Web Mercator metres, for cutting vector tiles.
     mercator: Vec<Option<geo::Geometry<f64>>>,
     by_id: HashMap<String, usize>,
@@ -171,16 +184,33 @@ pub struct Query {
     pub kinds: Option<Vec<String>>,
     /// Only this team's features (for inspectors, on team-scoped layers).
     pub team: Option<i64>,
+    /// Only features in one of these areas (an account scoped to townships or communities).
+    pub areas: Option<Vec<i64>>,
+}
+
+impl Query {
+    /// The same viewer's query over a box.
+    pub fn within(&self, bbox: BBox) -> Query {
+        Query {
+            bbox: Some(bbox),
+            ..self.clone()
+        }
+    }
 }
 
 impl Layer {
-    fn build(def: &'static LayerDef, features: Vec<(String, Feature, Vec<i64>)>) -> Self {
+    fn build(
+        def: &'static LayerDef,
+        features: Vec<(String, Feature, Vec<i64>)>,
+        locator: &AreaLocator,
+    ) -> Self {
         let mut layer = Layer {
             def,
             json: Vec::with_capacity(features.len()),
             ids: Vec::with_capacity(features.len()),
             kinds: Vec::with_capacity(features.len()),
             teams: Vec::with_capacity(features.len()),
+            areas: Vec::with_capacity(features.len()),
             mercator: Vec::with_capacity(features.len()),
             by_id: HashMap::with_capacity(features.len()),
             tree: RTree::new(),
@@ -193,6 +223,16 @@ impl Layer {
                 .geometry
                 .as_ref()
                 .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+            let mut areas = shape
+                .as_ref()
+                .map(|g| locator.holding(g))
+                .unwrap_or_default();
+            if def.id == "areas"
+                && let Some(own) = f.property("area_id").and_then(Value::as_i64)
+            {
+                areas.push(own);
+            }
+            layer.areas.push(areas);
             layer.mercator.push(shape.as_ref().map(|g| {
                 g.map_coords(|c| {
                     let (x, y) = to_mercator(c.x, c.y);
@@ -259,7 +299,7 @@ impl Layer {
                 self.kinds[i]
                     .as_ref()
                     .is_some_and(|k| ks.iter().any(|w| w == k))
-            }) && q.team.is_none_or(|t| self.teams[i].contains(&t))
+            }) && self.visible_to(i, q)
         });
         hits.sort_unstable();
         hits
@@ -285,8 +325,12 @@ impl Layer {
         self.kinds[i].as_deref()
     }
 
-    pub fn visible_to(&self, i: usize, team: Option<i64>) -> bool {
-        team.is_none_or(|t| self.teams[i].contains(&t))
+    /// Whether feature `i` is the viewer's to see (its team and areas; not box or kind).
+    pub fn visible_to(&self, i: usize, q: &Query) -> bool {
+        q.team.is_none_or(|t| self.teams[i].contains(&t))
+            && q.areas
+                .as_ref()
+                .is_none_or(|scope| self.areas[i].iter().any(|a| scope.contains(a)))
     }
 }
 
@@ -310,6 +354,8 @@ impl Layers {
                 }
             }
         }
+        let all_areas = store.areas()?;
+        let locator = AreaLocator::new(&all_areas);
         let mut layers = Vec::with_capacity(LAYERS.len());
         for def in LAYERS {
             let features: Vec<(String, Feature, Vec<i64>)> = match def.source {
@@ -371,7 +417,7 @@ impl Layers {
                     out
                 }
             };
-            layers.push(Layer::build(def, features));
+            layers.push(Layer::build(def, features, &locator));
         }
         Ok(Self {
             date,
@@ -418,7 +464,23 @@ mod tests {
     }
 
     #[test]
-    fn bbox_kind_and_team_select_in_layer_order() {
+    fn bbox_kind_team_and_area_select_in_layer_order() {
+        let square = |w: f64, s: f64, e: f64, n: f64| {
+            geo::MultiPolygon::new(vec![geo::Polygon::new(
+                geo::LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
+                vec![],
+            )])
+        };
+        let township = crate::model::Area {
+            id: 41,
+            source_id: "t1".into(),
+            name: "一街道".into(),
+            level: AreaLevel::Township,
+            parent_source_id: None,
+            geometry: square(24.9, 60.1, 25.0, 60.2),
+            sample: false,
+        };
+        let areas = [township];
         let layer = Layer::build(
             &LAYERS[0],
             vec![
@@ -426,6 +488,7 @@ mod tests {
                 point("2", 24.95, 60.17, "entertainment", vec![7]),
                 point("3", 25.50, 60.50, "entertainment", vec![7, 8]),
             ],
+            &AreaLocator::new(&areas),
         );
         assert_eq!(layer.select(&Query::default()), vec![0, 1, 2]);
         let near = Query {
@@ -443,6 +506,17 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(layer.select(&team8), vec![2]);
+        let in_township = Query {
+            areas: Some(vec![41]),
+            ..Default::default()
+        };
+        assert_eq!(layer.select(&in_township), vec![0, 1]);
+        assert!(!layer.visible_to(2, &in_township));
+        let elsewhere = Query {
+            areas: Some(vec![42]),
+            ..Default::default()
+        };
+        assert!(layer.select(&elsewhere).is_empty());
         assert_eq!(layer.find("3"), Some(2));
         assert_eq!(layer.extent, Some(BBox::new(24.94, 60.17, 25.50, 60.50)));
         let json: Value = serde_json::from_str(layer.feature_json(1)).unwrap();

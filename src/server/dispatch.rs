@@ -213,6 +213,7 @@ async fn draft(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let account = who.require(DISPATCHERS, "make plans")?.id;
+    super::scope::district_wide(&who.0, "make plans")?;
     let date = date_in_path(&date)?;
     let seconds = if body.is_empty() {
         None
@@ -247,6 +248,7 @@ async fn act(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let account = who.require(DISPATCHERS, "change plans")?.id;
+    super::scope::district_wide(&who.0, "change plans")?;
     let date = date_in_path(&date)?;
     let change = Adjustment::from_body(parse_json(&body)?)
         .map_err(|e| ApiError::bad_request(e.field, e.message))?;
@@ -282,6 +284,7 @@ async fn revoke(
     Path((date, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let account = who.require(DISPATCHERS, "change plans")?.id;
+    super::scope::district_wide(&who.0, "change plans")?;
     let date = date_in_path(&date)?;
     let id: i64 = id
         .parse()
@@ -308,6 +311,7 @@ async fn publish(
     Path(date): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let account = who.require(DISPATCHERS, "publish plans")?.id;
+    super::scope::district_wide(&who.0, "publish plans")?;
     let date = date_in_path(&date)?;
     let body = state
         .dispatching(date, "publish", move |store, _| {

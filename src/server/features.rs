@@ -151,11 +151,11 @@ fn layer_for<'a>(
     layers: &'a Layers,
     id: &str,
     who: &Signed,
-) -> Result<(&'a Layer, Option<i64>), ApiError> {
+) -> Result<(&'a Layer, Query), ApiError> {
     let layer = layers
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("no layer `{id}`")))?;
-    Ok((layer, layer.def.team_for(&who.0)))
+    Ok((layer, layer.def.viewer(&who.0)))
 }
 
 /// A layer request resolved: the layer, its parsed query with the caller's team scope, every
@@ -175,8 +175,9 @@ fn select<'a>(
     limits: (usize, usize),
 ) -> Result<Selection<'a>, ApiError> {
     let mut params = parse_params(raw, limits)?;
-    let (layer, team) = layer_for(layers, id, who)?;
-    params.query.team = team;
+    let (layer, viewer) = layer_for(layers, id, who)?;
+    params.query.team = viewer.team;
+    params.query.areas = viewer.areas;
     let hits = layer.select(&params.query);
     let shown = page(&hits, &params);
     Ok(Selection {
@@ -272,7 +273,7 @@ async fn layer_list(
         .all()
         .iter()
         .map(|l| {
-            let team = l.def.team_for(&who.0);
+            let viewer = l.def.viewer(&who.0);
             json!({
                 "id": l.def.id,
                 "title": l.def.title,
@@ -280,7 +281,7 @@ async fn layer_list(
                 "description": l.def.description,
                 "geometry": l.def.geometry,
                 "kind_property": l.def.kind_property,
-                "features": l.select(&Query { team, ..Default::default() }).len(),
+                "features": l.select(&viewer).len(),
                 "extent": l.extent,
             })
         })
@@ -473,10 +474,10 @@ async fn item(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layers = state.layers_for(&who.0).await?;
-    let (layer, team) = layer_for(&layers, &id, &who)?;
+    let (layer, viewer) = layer_for(&layers, &id, &who)?;
     let i = layer
         .find(&fid)
-        .filter(|&i| layer.visible_to(i, team))
+        .filter(|&i| layer.visible_to(i, &viewer))
         .ok_or_else(|| ApiError::not_found(format!("no feature `{fid}` in `{id}`")))?;
     let mut feature: Value =
         serde_json::from_str(layer.feature_json(i)).map_err(ApiError::internal)?;

@@ -14,8 +14,10 @@ mod metrics;
 mod openapi;
 mod origin;
 mod plans;
+mod reports;
 mod review;
 mod schedule;
+mod scope;
 mod supervision;
 mod throttle;
 mod tiles;
@@ -291,6 +293,7 @@ pub fn router(state: Shared) -> Router {
         .merge(dispatch::routes())
         .merge(review::routes())
         .merge(supervision::routes())
+        .merge(reports::routes())
         .merge(views::routes())
         .route(
             "/api/openapi.json",

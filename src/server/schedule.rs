@@ -16,6 +16,7 @@ pub fn spawn(state: Shared) {
         return;
     }
     spawn_escalation(state.clone());
+    spawn_webhook(state.clone());
     let at = match state.config.dispatch.draft_time() {
         Ok(Some(at)) => at,
         Ok(None) => return,
@@ -62,6 +63,74 @@ fn spawn_escalation(state: Shared) {
             tokio::time::sleep((next_at(now, at) - now).to_std().unwrap_or_default()).await;
         }
     });
+}
+
+/// Each unit's list is POSTed to `[supervision] webhook_url` once a day at `webhook_at`, and
+/// at start-up when that hour has passed and the day's lists did not go out yet (the store
+/// keeps every attempt, so a restart never sends a day twice).
+fn spawn_webhook(state: Shared) {
+    let Some(url) = state.config.supervision.webhook().map(str::to_string) else {
+        return;
+    };
+    let at = match state.config.supervision.webhook_time() {
+        Ok(at) => at,
+        Err(e) => {
+            tracing::error!("{e}: the daily webhook is off");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        if state.now().time() >= at {
+            deliver_units(&state, &url).await;
+        }
+        loop {
+            let now = state.now();
+            tokio::time::sleep((next_at(now, at) - now).to_std().unwrap_or_default()).await;
+            deliver_units(&state, &url).await;
+        }
+    });
+}
+
+/// Today's lists to `url` unless delivered already; the retries wait on a blocking thread,
+/// and the attempts are written after, so no store lock is held across the network.
+async fn deliver_units(state: &Shared, url: &str) {
+    let today = state.now().date();
+    let within = crate::planning::units::DEFAULT_WITHIN_DAYS;
+    let report = state
+        .read(move |s| {
+            if s.webhook_delivered(today)? {
+                return Ok(None);
+            }
+            Ok(Some(crate::workflow::reports::units_report(
+                s, today, within, None,
+            )?))
+        })
+        .await;
+    let report = match report {
+        Ok(Some(r)) => r,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::error!(error = %e.message, "the units' lists could not be made");
+            return;
+        }
+    };
+    let url = url.to_string();
+    let attempts = tokio::task::spawn_blocking(move || {
+        crate::workflow::reports::post_units(&url, &report, "schedule")
+    })
+    .await
+    .unwrap_or_default();
+    let result = state
+        .write(move |s| {
+            for a in &attempts {
+                s.record_webhook_attempt(a)?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e.message, "webhook attempts not recorded");
+    }
 }
 
 /// The first moment at `at` strictly after `now`.

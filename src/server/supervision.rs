@@ -42,6 +42,12 @@ async fn review(
     let uuid = uuid::Uuid::parse_str(uuid.trim())
         .map_err(|e| ApiError::bad_request("uuid", format!("not a UUID: {e}")))?
         .to_string();
+    let key = uuid.clone();
+    let version = state
+        .read(move |s| Ok(s.inspection_version(&key)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no inspection {uuid}")))?;
+    super::scope::may_act_on_venue(&state, &who.0, version.venue_id).await?;
     let body: ReviewBody = parse_json(&body)?;
     let verdict = ReviewState::parse(&body.state).map_err(|m| ApiError::bad_request("state", m))?;
     let settings = state.config.supervision.clone();
@@ -73,6 +79,10 @@ async fn follow_up(
         .read(move |s| Ok(s.follow_up_detail(id)?))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no follow-up with id {id}")))?;
+    // Another area's follow-up is not there for this account.
+    if !super::scope::sees_venue(&state, &who.0, detail.follow_up.venue_id).await? {
+        return Err(ApiError::not_found(format!("no follow-up with id {id}")));
+    }
     Ok(Json(json!(detail)))
 }
 
@@ -99,6 +109,12 @@ async fn supervise(
     request: Request,
 ) -> Result<Json<Value>, ApiError> {
     let account = who.require(REVIEWERS, "supervise follow-ups")?.id;
+    let venue = state
+        .read(move |s| Ok(s.follow_up(id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no follow-up with id {id}")))?
+        .venue_id;
+    super::scope::may_act_on_venue(&state, &who.0, venue).await?;
     let limits = &state.config.capture.limits;
     let (body, photos) = parse_form(
         request,

@@ -235,13 +235,20 @@ async fn layer_tile(
         )));
     }
     let layers = state.layers_for(&who.0).await?;
-    let team = layers
+    let viewer = layers
         .get(&layer_id)
         .ok_or_else(|| ApiError::not_found(format!("no layer `{layer_id}`")))?
         .def
-        .team_for(&who.0);
+        .viewer(&who.0);
+    // Tiles are cut per viewer: a team's or an area's tile is never served to another.
     let key = (
-        format!("{}:{}:{}", layers.date, layers.loaded_at, team.unwrap_or(0)),
+        format!(
+            "{}:{}:{}:{:?}",
+            layers.date,
+            layers.loaded_at,
+            viewer.team.unwrap_or(0),
+            viewer.areas
+        ),
         layer_id.clone(),
         z,
         x,
@@ -259,7 +266,7 @@ async fn layer_tile(
         None => {
             let layers2 = layers.clone();
             let id = layer_id.clone();
-            let b = tokio::task::spawn_blocking(move || cut_layer(&layers2, &id, team, z, x, y))
+            let b = tokio::task::spawn_blocking(move || cut_layer(&layers2, &id, &viewer, z, x, y))
                 .await
                 .map_err(ApiError::internal)??;
             let b = Arc::new(b);
@@ -281,7 +288,7 @@ async fn layer_tile(
 fn cut_layer(
     layers: &Layers,
     id: &str,
-    team: Option<i64>,
+    viewer: &Query,
     z: u8,
     x: u32,
     y: u32,
@@ -290,11 +297,7 @@ fn cut_layer(
         .get(id)
         .ok_or_else(|| ApiError::not_found(format!("no layer `{id}`")))?;
     let bounds = TileBounds::of(z, x, y);
-    let query = Query {
-        bbox: Some(tile_bbox(z, x, y)),
-        kinds: None,
-        team,
-    };
+    let query = viewer.within(tile_bbox(z, x, y));
     let mut builder = LayerBuilder::new(id, bounds);
     for i in layer.select(&query) {
         let Some(geometry) = layer.mercator(i) else {

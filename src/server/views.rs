@@ -207,8 +207,9 @@ async fn findings(
             })?,
     };
     let last_day = state.plan_date().await?;
+    let account = who.0.clone();
     let weeks = state
-        .read(move |s| Ok(weekly_findings(s, last_day, weeks)?))
+        .read(move |s| Ok(weekly_findings(s, last_day, weeks, account.scope())?))
         .await?;
     Ok(Json(json!({ "weeks": weeks })))
 }
@@ -223,8 +224,9 @@ async fn overdue(
     params(query, &[])?;
     let date = state.plan_date().await?;
     let rules = state.clone();
+    let account = who.0.clone();
     let venues = state
-        .read(move |s| Ok(overdue_venues(s, &rules.config, date)?))
+        .read(move |s| Ok(overdue_venues(s, &rules.config, date, account.scope())?))
         .await?;
     Ok(Json(json!({ "date": date, "venues": venues })))
 }

@@ -49,7 +49,10 @@ async fn follow_ups(
         .status
         .map(|s| FollowUpStatus::parse(&s).map_err(|m| ApiError::bad_request("status", m)))
         .transpose()?;
-    let list = state.read(move |s| Ok(s.follow_ups(status)?)).await?;
+    let account = who.0.clone();
+    let list = state
+        .read(move |s| Ok(s.follow_ups_in(status, account.scope())?))
+        .await?;
     Ok(Json(json!({ "follow_ups": list })))
 }
 
@@ -61,6 +64,7 @@ async fn clear_suspension(
     let by = who
         .require(&[Role::Manager, Role::Admin], "clear a suspension")?
         .id;
+    super::scope::may_act_on_venue(&state, &who.0, id).await?;
     state
         .write(move |s| Ok(s.clear_suspension(id, Some(by))?))
         .await?;
@@ -84,6 +88,21 @@ async fn lamp_status(
         .id;
     let body: LampStatusBody = parse_json(&body)?;
     let status = LampStatus::parse(&body.status).map_err(|m| ApiError::bad_request("status", m))?;
+    if who.0.scope().is_some() {
+        let layers = state.layers().await?;
+        let lamps = layers
+            .get("lamps")
+            .ok_or_else(|| ApiError::internal("no lamps layer"))?;
+        let viewer = lamps.def.viewer(&who.0);
+        if !lamps
+            .find(&id.to_string())
+            .is_some_and(|i| lamps.visible_to(i, &viewer))
+        {
+            return Err(ApiError::forbidden(format!(
+                "lamp {id} lies outside the areas your account answers for"
+            )));
+        }
+    }
     state
         .write(move |s| Ok(s.set_lamp_status(id, status, Some(by))?))
         .await?;
@@ -97,6 +116,9 @@ struct NewAccount {
     password: String,
     role: String,
     team_id: Option<i64>,
+    /// The townships or communities (ids or registry source ids) it answers for.
+    #[serde(default)]
+    areas: Vec<String>,
 }
 
 async fn add_account(
@@ -105,10 +127,20 @@ async fn add_account(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let by = who.require(&[Role::Admin], "create accounts")?.id;
+    super::scope::district_wide(&who.0, "create accounts")?;
     let a: NewAccount = parse_json(&body)?;
     let role = Role::parse(&a.role).map_err(|m| ApiError::bad_request("role", m))?;
     let account = state
-        .write(move |s| Ok(s.add_account(&a.username, &a.password, role, a.team_id, Some(by))?))
+        .write(move |s| {
+            Ok(s.add_account_in(
+                &a.username,
+                &a.password,
+                role,
+                a.team_id,
+                &a.areas,
+                Some(by),
+            )?)
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(json!(account))))
 }

@@ -136,6 +136,7 @@ impl Store {
             username: username.to_string(),
             role,
             team_id,
+            areas: Vec::new(),
         };
         let after = serde_json::to_string(&account).unwrap_or_default();
         audit(
@@ -203,6 +204,7 @@ impl Store {
                 username,
                 role,
                 team_id,
+                areas: Vec::new(),
             },
             password_hash,
         }))
@@ -270,6 +272,7 @@ impl Store {
                     message,
                 })?,
                 team_id,
+                areas: self.account_areas(id)?,
             })
         })
         .transpose()

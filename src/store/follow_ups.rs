@@ -198,11 +198,45 @@ pub struct FollowUpDetail {
 impl Store {
     /// Follow-ups, by deadline; with `status`, only those.
     pub fn follow_ups(&self, status: Option<FollowUpStatus>) -> Result<Vec<FollowUp>> {
+        self.follow_ups_in(status, None)
+    }
+
+    /// Follow-ups of venues in `scope` (townships or communities; None: the district).
+    pub fn follow_ups_in(
+        &self,
+        status: Option<FollowUpStatus>,
+        scope: Option<&[i64]>,
+    ) -> Result<Vec<FollowUp>> {
+        let (in_scope, ids) = super::scope::venue_in(scope);
+        let status = status.map(|s| s.as_str());
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![&status];
+        args.extend(ids.iter().map(|i| i as &dyn rusqlite::ToSql));
         select(
             &self.conn,
-            "?1 IS NULL OR f.status = ?1",
-            &[&status.map(|s| s.as_str())],
+            &format!(
+                "(?1 IS NULL OR f.status = ?1) AND EXISTS
+                 (SELECT 1 FROM venues v WHERE v.id = f.venue_id AND {in_scope})"
+            ),
+            &args,
         )
+    }
+
+    /// A follow-up's evidence photo as stored, if any follow-up has it.
+    pub fn evidence_photo(&self, sha256: &str) -> Result<Option<PhotoRef>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT sha256, content_type, bytes FROM follow_up_photos WHERE sha256 = ?1 LIMIT 1",
+                [sha256],
+                |r| {
+                    Ok(PhotoRef {
+                        sha256: r.get(0)?,
+                        content_type: r.get(1)?,
+                        bytes: r.get::<_, i64>(2)? as u64,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     pub fn follow_up(&self, id: i64) -> Result<Option<FollowUp>> {

@@ -98,13 +98,24 @@ impl Store {
         &self,
         first: NaiveDate,
         last: NaiveDate,
+        scope: Option<&[i64]>,
     ) -> Result<Vec<(NaiveDate, Outcome, usize)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT substr(started_at, 1, 10) AS day, outcome, COUNT(*), MIN(id) FROM inspections
-             WHERE started_at >= ?1 AND started_at < ?2 GROUP BY day, outcome ORDER BY day, outcome",
-        )?;
+        let (in_scope, scope_args) = super::scope::venue_in(scope);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT substr(i.started_at, 1, 10) AS day, i.outcome, COUNT(*), MIN(i.id)
+             FROM inspections i JOIN venues v ON v.id = i.venue_id
+             WHERE i.started_at >= ? AND i.started_at < ? AND i.superseded_by IS NULL AND {in_scope}
+             GROUP BY day, i.outcome ORDER BY day, i.outcome"
+        ))?;
         // Times are `YYYY-MM-DDTHH:MM`, so `T99` sorts after every time of the last day.
-        let rows = stmt.query_map([first.to_string(), format!("{last}T99")], |r| {
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> =
+            vec![Box::new(first.to_string()), Box::new(format!("{last}T99"))];
+        args.extend(
+            scope_args
+                .into_iter()
+                .map(|a| Box::new(a) as Box<dyn rusqlite::ToSql>),
+        );
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

@@ -102,6 +102,60 @@ pub fn plan_lighting(
     Ok(plan)
 }
 
+/// What the coverage figures (and the assessment built on them) are counted from.
+pub(super) struct CoverageData {
+    /// The areas of the level.
+    pub areas: Vec<crate::model::Area>,
+    pub venues: Vec<crate::model::Venue>,
+    /// Venue id → the area of the level holding it (closed venues in none).
+    pub area_of: HashMap<i64, i64>,
+    pub visits: Vec<crate::planning::coverage::Visit>,
+    pub follow_ups: Vec<crate::model::FollowUp>,
+}
+
+/// With `scope` (the townships or communities an account answers for), only the venues lying
+/// in them, their visits and follow-ups, and the areas of the level holding them.
+pub(super) fn coverage_data(
+    store: &Store,
+    level: AreaLevel,
+    scope: Option<&[i64]>,
+) -> anyhow::Result<CoverageData> {
+    let all_areas = store.areas()?;
+    let mut venues = store.venues()?;
+    if let Some(ids) = scope {
+        let everywhere = AreaLocator::new(&all_areas);
+        venues.retain(|v| {
+            [AreaLevel::Township, AreaLevel::Community]
+                .into_iter()
+                .filter_map(|l| everywhere.locate(v.position, l))
+                .any(|a| ids.contains(&a.id))
+        });
+    }
+    let mut areas: Vec<_> = all_areas.into_iter().filter(|a| a.level == level).collect();
+    let locator = AreaLocator::new(&areas);
+    let area_of: HashMap<i64, i64> = venues
+        .iter()
+        .filter(|v| v.status != VenueStatus::Closed)
+        .filter_map(|v| Some((v.id, locator.locate(v.position, level)?.id)))
+        .collect();
+    let mut visits = store.visits().context("reading inspections")?;
+    let mut follow_ups = store.follow_ups(None)?;
+    if scope.is_some() {
+        let held: std::collections::HashSet<i64> = area_of.values().copied().collect();
+        areas.retain(|a| held.contains(&a.id));
+        let kept: std::collections::HashSet<i64> = venues.iter().map(|v| v.id).collect();
+        visits.retain(|v| kept.contains(&v.venue_id));
+        follow_ups.retain(|f| kept.contains(&f.venue_id));
+    }
+    Ok(CoverageData {
+        area_of,
+        visits,
+        follow_ups,
+        areas,
+        venues,
+    })
+}
+
 /// Coverage at one area level on `date` over the last `period_days` days.
 pub fn coverage_report(
     store: &Store,
@@ -110,33 +164,19 @@ pub fn coverage_report(
     level: AreaLevel,
     period_days: i64,
 ) -> anyhow::Result<(CoverageReport, Vec<crate::model::Area>)> {
-    let all_areas = store.areas()?;
-    let areas: Vec<_> = all_areas
-        .iter()
-        .filter(|a| a.level == level)
-        .cloned()
-        .collect();
-    let venues = store.venues()?;
-    let locator = AreaLocator::new(&areas);
-    let area_of: HashMap<i64, i64> = venues
-        .iter()
-        .filter(|v| v.status != VenueStatus::Closed)
-        .filter_map(|v| Some((v.id, locator.locate(v.position, level)?.id)))
-        .collect();
-    let visits = store.visits().context("reading inspections")?;
-    let follow_ups = store.follow_ups(None)?;
+    let d = coverage_data(store, level, None)?;
     let report = coverage(&CoverageInputs {
         config,
         date,
         period_days,
         level: level.as_str(),
-        areas: &areas,
-        venues: &venues,
-        area_of: &area_of,
-        visits: &visits,
-        follow_ups: &follow_ups,
+        areas: &d.areas,
+        venues: &d.venues,
+        area_of: &d.area_of,
+        visits: &d.visits,
+        follow_ups: &d.follow_ups,
     });
-    Ok((report, areas))
+    Ok((report, d.areas))
 }
 
 /// An active venue past its kind's inspection frequency, with where it is and who answers for it.
@@ -158,10 +198,12 @@ pub struct OverdueVenue {
 }
 
 /// The active venues overdue on `date`, most overdue first, by the rule coverage counts with.
+/// With `scope`, only venues in those townships or communities.
 pub fn overdue_venues(
     store: &Store,
     config: &PlanningConfig,
     date: NaiveDate,
+    scope: Option<&[i64]>,
 ) -> anyhow::Result<Vec<OverdueVenue>> {
     let areas = store.areas()?;
     let locator = AreaLocator::new(&areas);
@@ -172,8 +214,17 @@ pub fn overdue_venues(
             .locate(s.venue.position, level)
             .map(|a| a.name.clone())
     };
+    let in_scope = |s: &crate::planning::coverage::Standing| {
+        scope.is_none_or(|ids| {
+            [AreaLevel::Township, AreaLevel::Community]
+                .into_iter()
+                .filter_map(|level| locator.locate(s.venue.position, level))
+                .any(|a| ids.contains(&a.id))
+        })
+    };
     Ok(overdue(config, date, &venues, &visits)
         .iter()
+        .filter(|s| in_scope(s))
         .map(|s| OverdueVenue {
             id: s.venue.id,
             name: s.venue.name.clone(),
@@ -191,12 +242,14 @@ pub fn overdue_venues(
 }
 
 /// Inspections and their outcomes in `weeks` weeks ending on `last_day`, oldest first.
+/// With `scope`, only inspections of venues in those townships or communities.
 pub fn weekly_findings(
     store: &Store,
     last_day: NaiveDate,
     weeks: usize,
+    scope: Option<&[i64]>,
 ) -> anyhow::Result<Vec<WeekFigures>> {
     let first = last_day - TimeDelta::days(7 * weeks as i64 - 1);
-    let counts = store.inspection_counts_by_day(first, last_day)?;
+    let counts = store.inspection_counts_by_day(first, last_day, scope)?;
     Ok(weekly(&counts, last_day, weeks))
 }

@@ -7,6 +7,8 @@ mod daily;
 pub mod dispatch;
 pub mod history;
 mod lighting;
+pub mod report_files;
+pub mod reports;
 pub mod supervision;
 
 pub use daily::{

@@ -143,9 +143,14 @@ pub fn overdue<'a>(
     late
 }
 
+/// The first day of the `period_days` days ending on `date` (at least the date itself).
+pub fn period_start(date: NaiveDate, period_days: i64) -> NaiveDate {
+    date - TimeDelta::days(period_days.max(1) - 1)
+}
+
 pub fn coverage(input: &CoverageInputs) -> CoverageReport {
     let date = input.date;
-    let period_start = date - TimeDelta::days(input.period_days.max(1) - 1);
+    let period_start = period_start(date, input.period_days);
     let mut by_area: BTreeMap<Option<i64>, CoverageFigures> = BTreeMap::new();
     let mut total = CoverageFigures::default();
     let area_of = |venue: i64| input.area_of.get(&venue).copied();
@@ -186,24 +191,8 @@ pub fn coverage(input: &CoverageInputs) -> CoverageReport {
         });
     }
     for fu in input.follow_ups {
-        let (open, late) = (fu.open_on(date), fu.late_on(date));
-        let raised = fu.raised_on >= period_start && fu.raised_on <= date;
-        // Dealt with in the period (a visit or evidence; a cancelled one was never due).
-        let dealt = fu
-            .closed_on
-            .filter(|d| *d >= period_start && *d <= date)
-            .filter(|_| fu.status == FollowUpStatus::Done);
-        let escalated = fu.level > 0 && (open || dealt.is_some());
         add(area_of(fu.venue_id), &|f| {
-            f.open_follow_ups += usize::from(open);
-            f.overdue_follow_ups += usize::from(late);
-            f.raised_follow_ups += usize::from(raised);
-            f.escalated_follow_ups += usize::from(escalated);
-            if let Some(closed) = dealt {
-                f.closed_follow_ups += 1;
-                f.closed_late += usize::from(closed > fu.deadline);
-                f.days_to_close += (closed - fu.raised_on).num_days().max(0) as usize;
-            }
+            count_follow_up(f, fu, period_start, date)
         });
     }
     let mut areas: Vec<AreaCoverage> = input
@@ -237,7 +226,34 @@ pub fn coverage(input: &CoverageInputs) -> CoverageReport {
     }
 }
 
-fn share(f: &CoverageFigures) -> f64 {
+/// Adds one follow-up to `f` as it stood on `date`, over the period from `period_start`: the
+/// one counting rule of the coverage figures and the assessment's per-unit figures (issue 13),
+/// so a follow-up counts the same wherever it is grouped.
+pub fn count_follow_up(
+    f: &mut CoverageFigures,
+    fu: &FollowUp,
+    period_start: NaiveDate,
+    date: NaiveDate,
+) {
+    let open = fu.open_on(date);
+    // Dealt with in the period (a visit or evidence; a cancelled one was never due).
+    let dealt = fu
+        .closed_on
+        .filter(|d| *d >= period_start && *d <= date)
+        .filter(|_| fu.status == FollowUpStatus::Done);
+    f.open_follow_ups += usize::from(open);
+    f.overdue_follow_ups += usize::from(fu.late_on(date));
+    f.raised_follow_ups += usize::from(fu.raised_on >= period_start && fu.raised_on <= date);
+    f.escalated_follow_ups += usize::from(fu.level > 0 && (open || dealt.is_some()));
+    if let Some(closed) = dealt {
+        f.closed_follow_ups += 1;
+        f.closed_late += usize::from(closed > fu.deadline);
+        f.days_to_close += (closed - fu.raised_on).num_days().max(0) as usize;
+    }
+}
+
+/// covered / active, to four places (1 when there is nothing to cover).
+pub fn share(f: &CoverageFigures) -> f64 {
     if f.active == 0 {
         1.0
     } else {
