@@ -1,5 +1,6 @@
-//! Reading what was recorded (issue 13): the inspections list with filters and paging, one
-//! record whole with its photos, GPS fix and follow-ups, and a photo's bytes. Managers and
+//! Reading what was recorded (issue 13): the inspections list with filters and keyset paging,
+//! one record whole with its photos, GPS fix, follow-ups, reviews and versions, and a photo's
+//! bytes. Managers and
 //! admins read every record; an inspector its own team's; a photo only with a record the
 //! caller may read.
 
@@ -7,14 +8,15 @@ use super::Shared;
 use super::auth::Signed;
 use super::error::ApiError;
 use crate::model::{Outcome, Role, VenueKind};
-use crate::store::{InspectionFilter, PhotoFolder};
+use crate::store::{InspectionCursor, InspectionFilter, PhotoFolder, REVIEW_STATES};
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 pub fn routes() -> axum::Router<Shared> {
     axum::Router::new()
@@ -36,79 +38,153 @@ fn team_scope(who: &Signed) -> Result<Option<i64>, ApiError> {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    from: Option<String>,
-    to: Option<String>,
-    area: Option<i64>,
-    team: Option<i64>,
-    inspector: Option<String>,
-    kind: Option<String>,
-    outcome: Option<String>,
-    has_follow_up: Option<bool>,
-    off_plan: Option<bool>,
-    limit: Option<usize>,
-    offset: Option<usize>,
-}
+/// The list's query parameters; any other is refused by name, so a misspelt filter never
+/// passes as "no filter".
+const LIST_FIELDS: &[&str] = &[
+    "from",
+    "to",
+    "area",
+    "team",
+    "inspector",
+    "kind",
+    "outcome",
+    "has_follow_up",
+    "off_plan",
+    "review",
+    "venue",
+    "current",
+    "limit",
+    "offset",
+    "cursor",
+];
 
-fn day(field: &'static str, text: &Option<String>) -> Result<Option<NaiveDate>, ApiError> {
-    text.as_deref()
-        .map(|t| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .map_err(|_| ApiError::bad_request(field, format!("{t:?} is not YYYY-MM-DD")))
+/// Offsets stop here: a deeper page is read by its cursor, which costs the same at any depth.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// The list's parameters, each parsed or refused by its name.
+struct ListQuery(HashMap<String, String>);
+
+impl ListQuery {
+    fn text(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    fn parsed<T: std::str::FromStr>(
+        &self,
+        field: &'static str,
+        what: &str,
+    ) -> Result<Option<T>, ApiError> {
+        self.text(field)
+            .map(|t| {
+                t.trim()
+                    .parse::<T>()
+                    .map_err(|_| ApiError::bad_request(field, format!("{t:?} is not {what}")))
+            })
+            .transpose()
+    }
+
+    fn day(&self, field: &'static str) -> Result<Option<NaiveDate>, ApiError> {
+        self.text(field)
+            .map(|t| {
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map_err(|_| ApiError::bad_request(field, format!("{t:?} is not YYYY-MM-DD")))
+            })
+            .transpose()
+    }
+
+    fn filter(&self) -> Result<InspectionFilter, ApiError> {
+        let limit = self.parsed("limit", "a number")?.unwrap_or(50);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ApiError::bad_request(
+                "limit",
+                format!("between 1 and {MAX_PAGE}"),
+            ));
+        }
+        let offset = self.parsed("offset", "a number")?.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(ApiError::bad_request(
+                "offset",
+                format!(
+                    "at most {MAX_OFFSET}; page deeper with `cursor` (the answer's next_cursor)"
+                ),
+            ));
+        }
+        let review = self.text("review").map(str::to_string);
+        if let Some(r) = &review
+            && !REVIEW_STATES.contains(&r.as_str())
+        {
+            return Err(ApiError::bad_request(
+                "review",
+                format!("{r:?} is not one of {}", REVIEW_STATES.join(", ")),
+            ));
+        }
+        let cursor = self
+            .text("cursor")
+            .map(|t| InspectionCursor::decode(t.trim()))
+            .transpose()
+            .map_err(|m| ApiError::bad_request("cursor", m))?;
+        Ok(InspectionFilter {
+            from: self.day("from")?,
+            to: self.day("to")?,
+            area: self.parsed("area", "an area id")?,
+            team: self.parsed("team", "a team id")?,
+            inspector: self.text("inspector").map(str::to_string),
+            kind: self
+                .text("kind")
+                .map(VenueKind::parse)
+                .transpose()
+                .map_err(|m| ApiError::bad_request("kind", m))?,
+            outcome: self
+                .text("outcome")
+                .map(Outcome::parse)
+                .transpose()
+                .map_err(|m| ApiError::bad_request("outcome", m))?,
+            has_follow_up: self.parsed("has_follow_up", "true or false")?,
+            off_plan: self.parsed("off_plan", "true or false")?,
+            review,
+            venue: self.parsed("venue", "a venue id")?,
+            current: self.parsed("current", "true or false")?.unwrap_or(true),
+            limit,
+            offset,
+            // Only a first page is counted: the client keeps the figure while it pages on.
+            count: cursor.is_none() && offset == 0,
+            cursor,
         })
-        .transpose()
+    }
 }
 
-/// `GET /api/inspections`: newest first, `{items, total, limit, offset, next_offset}`.
+/// `GET /api/inspections`: newest first, `{items, total, total_capped, limit, offset,
+/// next_offset, next_cursor}`; `total` only on a first page (no cursor, offset 0), exact up to
+/// `TOTAL_CAP` and then `total_capped`.
 pub async fn list(
     State(state): State<Shared>,
     who: Signed,
-    Query(q): Query<ListQuery>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let team = team_scope(&who)?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE).contains(&limit) {
+    let Query(map) = query.map_err(|e| ApiError::bad_request("query", e.body_text()))?;
+    if let Some(unknown) = map.keys().find(|k| !LIST_FIELDS.contains(&k.as_str())) {
         return Err(ApiError::bad_request(
-            "limit",
-            format!("between 1 and {MAX_PAGE}"),
+            unknown.clone(),
+            format!(
+                "unknown query parameter (known: {})",
+                LIST_FIELDS.join(", ")
+            ),
         ));
     }
-    let filter = InspectionFilter {
-        from: day("from", &q.from)?,
-        to: day("to", &q.to)?,
-        area: q.area,
-        team: q.team,
-        inspector: q.inspector.clone(),
-        kind: q
-            .kind
-            .as_deref()
-            .map(VenueKind::parse)
-            .transpose()
-            .map_err(|m| ApiError::bad_request("kind", m))?,
-        outcome: q
-            .outcome
-            .as_deref()
-            .map(Outcome::parse)
-            .transpose()
-            .map_err(|m| ApiError::bad_request("outcome", m))?,
-        has_follow_up: q.has_follow_up,
-        off_plan: q.off_plan,
-        limit,
-        offset: q.offset.unwrap_or(0),
-    };
-    let offset = filter.offset;
-    let (items, total) = state
+    let filter = ListQuery(map).filter()?;
+    let (limit, offset) = (filter.limit, filter.offset);
+    let page = state
         .read(move |s| Ok(s.list_inspections(&filter, team)?))
         .await?;
-    let next = (offset + items.len() < total as usize).then_some(offset + items.len());
     Ok(Json(json!({
-        "items": items,
-        "total": total,
+        "items": page.items,
+        "total": page.total.map(|(n, _)| n),
+        "total_capped": page.total.map(|(_, capped)| capped),
         "limit": limit,
         "offset": offset,
-        "next_offset": next,
+        "next_offset": page.more.then_some(offset + limit).filter(|n| *n <= MAX_OFFSET),
+        "next_cursor": page.next_cursor.map(|c| c.encode()),
     })))
 }
 

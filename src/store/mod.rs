@@ -6,6 +6,8 @@ mod accounts;
 mod backup;
 mod city;
 mod dispatch;
+mod inspection_bench;
+mod inspection_detail;
 mod inspection_list;
 mod inspections;
 mod lighting;
@@ -22,7 +24,10 @@ pub use accounts::{
 };
 pub use backup::DatabaseCopy;
 pub use dispatch::{DispatchAction, MadeHow, PlanMade, PlanState, StopEvent};
-pub use inspection_list::{InspectionDetail, InspectionFilter, InspectionRow};
+pub use inspection_detail::InspectionDetail;
+pub use inspection_list::{
+    InspectionCursor, InspectionFilter, InspectionPage, InspectionRow, REVIEW_STATES, TOTAL_CAP,
+};
 pub use inspections::{Recorded, parse_local_time};
 pub use lighting::StoredBlindSpot;
 pub use map_features::{MapFeature, StoredLayer};
@@ -53,6 +58,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0005_dispatch.sql"),
     ),
     ("0006_review", include_str!("migrations/0006_review.sql")),
+    ("0007_browse", include_str!("migrations/0007_browse.sql")),
 ];
 
 pub const DATABASE_FILE: &str = "patrolmap.sqlite";
@@ -107,7 +113,14 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     dir: PathBuf,
+    /// How much more work the running statement may do, in units of [`WORK_UNIT_OPS`] SQLite
+    /// instructions; negative for no limit (the default). A bounded answer (the inspections
+    /// list's count) sets it and is cut off, rather than slowing every other reader.
+    work_left: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
+
+/// SQLite instructions between two looks at [`Store::work_left`].
+const WORK_UNIT_OPS: i32 = 1000;
 
 impl Store {
     /// Opens (creating if need be) the store in `dir`, and brings its schema up to date.
@@ -117,7 +130,7 @@ impl Store {
             source,
         })?;
         let path = dir.join(DATABASE_FILE);
-        let conn = Connection::open(&path).map_err(|source| StoreError::Open {
+        let mut conn = Connection::open(&path).map_err(|source| StoreError::Open {
             path: path.clone(),
             source,
         })?;
@@ -126,9 +139,25 @@ impl Store {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )
         .map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let work_left = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(-1));
+        let budget = work_left.clone();
+        conn.progress_handler(
+            WORK_UNIT_OPS,
+            Some(move || {
+                use std::sync::atomic::Ordering::Relaxed;
+                let left = budget.load(Relaxed);
+                // True interrupts the statement: only when a budget was set and is spent.
+                left == 0 || (left > 0 && budget.fetch_sub(1, Relaxed) <= 1)
+            }),
+        )
+        .map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
         let mut store = Self {
             conn,
             dir: dir.to_path_buf(),
+            work_left,
         };
         store.migrate()?;
         Ok(store)
