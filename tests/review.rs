@@ -393,6 +393,20 @@ fn a_record_follows_its_venue_to_another_township() {
         &format!("area={to}&venue={venue}&limit=1"),
     );
     assert_eq!(page["items"][0]["township"], to_name.as_str());
+    // And when the registry says it is another kind of venue.
+    conn.execute(
+        "UPDATE venues SET kind = 'bathhouse' WHERE id = ?1",
+        [venue],
+    )
+    .unwrap();
+    assert!(
+        uuids(&list(
+            &server,
+            &manager,
+            &format!("kind=bathhouse&venue={venue}&limit=500")
+        ))
+        .contains(&uuid)
+    );
     // So does a record made after the move.
     insert(
         &conn,

@@ -83,7 +83,7 @@ pub(super) const API: &[ApiOp] = &[
     ApiOp {
         method: HttpMethod::Get,
         path: "/api/inspections",
-        summary: "Inspections newest first: from, to (YYYY-MM-DD), area (township or community id), team, inspector, kind, outcome, has_follow_up, off_plan; limit (50, at most 500), offset; answers {items, total, limit, offset, next_offset}",
+        summary: "Inspections newest first: from, to (YYYY-MM-DD), area (township or community id), team, inspector, kind, outcome, has_follow_up, off_plan, review (pending|approved|has_issues|rejected), venue (one venue's history), current (true: only versions not superseded by a correction; false: every version); limit (50, at most 500); cursor (the previous page's next_cursor, opaque) or offset (at most 10,000); answers {items, total, total_capped, limit, offset, next_offset, next_cursor}: each item with its review {state, reason, by, at} and, when set, corrects, superseded_by, redone_by (UUIDs); total only on a first page (no cursor, offset 0), exact unless total_capped (then at least that many: the count stops at 10,000 or after a fixed amount of work); an unknown parameter is a 400 naming it",
         who: "manager, admin; inspectors their own team's",
         statuses: SIGNED_IN,
         body: &[],

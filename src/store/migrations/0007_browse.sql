@@ -1,35 +1,42 @@
 -- The inspections browser at a million records (issue 13). Every filter a manager uses must
 -- walk an index in the list's order (started_at DESC, id DESC) instead of scanning the table.
 
--- The area a record lies in, copied from its venue so that the area filter is an index range
--- on inspections alone. Triggers fill it: the code that writes inspections need not know.
+-- The area and kind of a record's venue, copied onto the record so that those filters are an
+-- index range on inspections alone. Triggers fill them: the code that writes inspections need
+-- not know.
 ALTER TABLE inspections ADD COLUMN township_id INTEGER;
 ALTER TABLE inspections ADD COLUMN community_id INTEGER;
+ALTER TABLE inspections ADD COLUMN venue_kind TEXT;
 UPDATE inspections SET
     township_id = (SELECT v.township_id FROM venues v WHERE v.id = inspections.venue_id),
-    community_id = (SELECT v.community_id FROM venues v WHERE v.id = inspections.venue_id);
+    community_id = (SELECT v.community_id FROM venues v WHERE v.id = inspections.venue_id),
+    venue_kind = (SELECT v.kind FROM venues v WHERE v.id = inspections.venue_id);
 
-CREATE TRIGGER inspections_area_on_insert AFTER INSERT ON inspections
+CREATE TRIGGER inspections_venue_on_insert AFTER INSERT ON inspections
 BEGIN
     UPDATE inspections SET
         township_id = (SELECT v.township_id FROM venues v WHERE v.id = NEW.venue_id),
-        community_id = (SELECT v.community_id FROM venues v WHERE v.id = NEW.venue_id)
+        community_id = (SELECT v.community_id FROM venues v WHERE v.id = NEW.venue_id),
+        venue_kind = (SELECT v.kind FROM venues v WHERE v.id = NEW.venue_id)
     WHERE id = NEW.id;
 END;
-CREATE TRIGGER inspections_area_on_venue_change AFTER UPDATE OF venue_id ON inspections
+CREATE TRIGGER inspections_venue_on_change AFTER UPDATE OF venue_id ON inspections
 BEGIN
     UPDATE inspections SET
         township_id = (SELECT v.township_id FROM venues v WHERE v.id = NEW.venue_id),
-        community_id = (SELECT v.community_id FROM venues v WHERE v.id = NEW.venue_id)
+        community_id = (SELECT v.community_id FROM venues v WHERE v.id = NEW.venue_id),
+        venue_kind = (SELECT v.kind FROM venues v WHERE v.id = NEW.venue_id)
     WHERE id = NEW.id;
 END;
--- A re-import (or a new area layer) can move a venue to another township: its records follow,
--- so the list by area always agrees with the map. It also runs when an area is deleted (the
--- venues' ON DELETE SET NULL is an update of these columns).
-CREATE TRIGGER venues_area_to_inspections AFTER UPDATE OF township_id, community_id ON venues
+-- A re-import (or a new area layer) can move a venue to another township or change its kind:
+-- its records follow, so the list agrees with the map. It also runs when an area is deleted
+-- (the venues' ON DELETE SET NULL is an update of these columns).
+CREATE TRIGGER venues_to_inspections AFTER UPDATE OF township_id, community_id, kind ON venues
 WHEN OLD.township_id IS NOT NEW.township_id OR OLD.community_id IS NOT NEW.community_id
+     OR OLD.kind IS NOT NEW.kind
 BEGIN
-    UPDATE inspections SET township_id = NEW.township_id, community_id = NEW.community_id
+    UPDATE inspections
+    SET township_id = NEW.township_id, community_id = NEW.community_id, venue_kind = NEW.kind
     WHERE venue_id = NEW.id;
 END;
 
@@ -46,11 +53,22 @@ CREATE INDEX inspections_current_township ON inspections (township_id, started_a
     WHERE superseded_by IS NULL;
 CREATE INDEX inspections_current_community ON inspections (community_id, started_at)
     WHERE superseded_by IS NULL;
+CREATE INDEX inspections_current_kind ON inspections (venue_kind, started_at)
+    WHERE superseded_by IS NULL;
 CREATE INDEX inspections_current_outcome ON inspections (outcome, started_at)
     WHERE superseded_by IS NULL;
 CREATE INDEX inspections_current_review ON inspections (review, started_at)
     WHERE superseded_by IS NULL;
 CREATE INDEX inspections_current_account ON inspections (account_id, started_at)
+    WHERE superseded_by IS NULL;
+-- The pairs managers combine most: an area's findings, and a team's records awaiting review.
+-- With one column of the pair left to the table row, counting an area's violations would read
+-- a row for every record of the area.
+CREATE INDEX inspections_current_township_outcome
+    ON inspections (township_id, outcome, started_at) WHERE superseded_by IS NULL;
+CREATE INDEX inspections_current_community_outcome
+    ON inspections (community_id, outcome, started_at) WHERE superseded_by IS NULL;
+CREATE INDEX inspections_current_review_team ON inspections (review, team_id, started_at)
     WHERE superseded_by IS NULL;
 -- A record's later versions, found from the one they correct even where only `corrects` is set.
 CREATE INDEX inspections_corrects ON inspections (corrects);
