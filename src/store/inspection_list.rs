@@ -102,7 +102,7 @@ impl InspectionCursor {
     pub fn decode(text: &str) -> std::result::Result<Self, String> {
         let bad = || format!("{text:?} is not a cursor this server gave");
         // Any cursor we give is well under this; a longer one is not worth decoding.
-        if text.is_empty() || text.len() % 2 != 0 || text.len() > 200 {
+        if text.is_empty() || !text.len().is_multiple_of(2) || text.len() > 200 {
             return Err(bad());
         }
         let bytes = (0..text.len())
@@ -231,15 +231,18 @@ pub(super) fn row(r: &rusqlite::Row) -> rusqlite::Result<(InspectionRow, i64)> {
     ))
 }
 
+/// The values bound to a statement's `?`s, in order.
+type Args = Vec<Box<dyn ToSql>>;
+
 /// The WHERE clauses of a filter (without its cursor) and their arguments, each on a column of
 /// `inspections` that an index leads with (the venue's area and kind are copied there).
 fn clauses(
     store: &Store,
     f: &InspectionFilter,
     team: Option<i64>,
-) -> Result<(Vec<&'static str>, Vec<Box<dyn ToSql>>)> {
+) -> Result<(Vec<&'static str>, Args)> {
     let mut clauses: Vec<&str> = Vec::new();
-    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    let mut args: Args = Vec::new();
     if let Some(d) = f.from {
         clauses.push("i.started_at >= ?");
         args.push(Box::new(d.to_string()));
@@ -264,11 +267,9 @@ fn clauses(
         });
         args.push(Box::new(a));
     }
-    for value in [f.team, team] {
-        if let Some(t) = value {
-            clauses.push("i.team_id = ?");
-            args.push(Box::new(t));
-        }
+    for t in [f.team, team].into_iter().flatten() {
+        clauses.push("i.team_id = ?");
+        args.push(Box::new(t));
     }
     if let Some(name) = &f.inspector {
         clauses.push("i.account_id = (SELECT id FROM accounts WHERE username = ?)");
@@ -376,7 +377,7 @@ impl Store {
     /// How many rows `clauses` select, up to [`TOTAL_CAP`] and within [`COUNT_WORK`]; and
     /// whether there may be more. Rows are counted one by one so that a count cut short still
     /// says how many it found.
-    fn count_matches(&self, clauses: &[&str], args: &[Box<dyn ToSql>]) -> Result<(i64, bool)> {
+    fn count_matches(&self, clauses: &[&str], args: &Args) -> Result<(i64, bool)> {
         use std::sync::atomic::Ordering::Relaxed;
         /// Lifts the budget however the count ends.
         struct Unbounded<'a>(&'a std::sync::atomic::AtomicI64);
