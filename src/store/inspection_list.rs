@@ -324,6 +324,9 @@ impl Store {
         f: &InspectionFilter,
         team: Option<i64>,
     ) -> Result<InspectionPage> {
+        // One snapshot for the count, the page's ids and its rows: a record committed between
+        // them would otherwise be counted but not listed, or listed by id and then not found.
+        let snapshot = self.conn.unchecked_transaction()?;
         let (mut clauses, mut args) = clauses(self, f, team)?;
         let total = if f.count {
             Some(self.count_matches(&clauses, &args)?)
@@ -359,6 +362,8 @@ impl Store {
             .iter()
             .map(|(id, _)| one.query_row([id], row).map(|(r, _)| r))
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(one);
+        snapshot.commit()?;
         let next_cursor = ids
             .last()
             .filter(|_| more)
