@@ -10,13 +10,15 @@ const VIEWS = {
   planner: () => import("./planner.js"),
   manager: () => import("./manager.js"),
   dispatcher: () => import("./dispatcher.js"),
+  review: () => import("./review.js"),
+  assessment: () => import("./assessment.js"),
 };
 /** What each role may open; the first is where it lands. */
 const VIEWS_BY_ROLE = {
   inspector: ["inspector"],
-  planner: ["planner"],
-  manager: ["manager", "dispatcher", "planner"],
-  admin: ["manager", "dispatcher", "planner"],
+  planner: ["planner", "assessment"],
+  manager: ["manager", "review", "dispatcher", "planner", "assessment"],
+  admin: ["manager", "review", "dispatcher", "planner", "assessment"],
 };
 const THEME_KEY = "patrolmap.theme";
 

@@ -1,13 +1,15 @@
 // The inspector's day on a phone: today's route as a numbered list and on the map with each
 // stop's status, the way to the next stop in the phone's map app, the capture and skip forms,
-// which work with no signal, an off-plan visit, and "your route changed" when the dispatcher
-// publishes a new revision.
+// which work with no signal, an off-plan visit, "your route changed" when the dispatcher
+// publishes a new revision, and the team's records a reviewer sent back, with the reason.
 
 import * as api from "./api.js";
 import { language, number, t, term } from "./i18n.js";
 import { boundsOf, createMap, drawRoute, ready } from "./map.js";
 import { navigationLinks } from "./navigation.js";
 import * as outbox from "./outbox.js";
+import { renderOutbox } from "./outbox-view.js";
+import { SENT_BACK_PATH, renderSentBack, sentBack, sentBackBox, sentBackLine, sentBackOf } from "./sentback.js";
 import { openCaptureForm, openOffPlanPicker, openSkipForm } from "./capture.js";
 import { keepForOffline } from "./offline.js";
 import { el, failureText, planTime } from "./ui.js";
@@ -21,8 +23,9 @@ export async function mount(root, { app, session }) {
   const mapBox = el("div", { class: "map", id: "map" });
   const listBox = el("section", { class: "route-list", "aria-label": t("inspector.route") });
   const outboxBox = el("section", { class: "outbox", id: "outbox", "aria-live": "polite" });
+  const sentBackList = el("section", { class: "sent-back-list", id: "sent-back", role: "status", hidden: true });
   const sheet = el("section", { class: "sheet", id: "sheet", hidden: true });
-  root.append(el("div", { class: "inspector" }, banner, mapBox, outboxBox, listBox, sheet));
+  root.append(el("div", { class: "inspector" }, banner, mapBox, outboxBox, sentBackList, listBox, sheet));
 
   const map = createMap(mapBox, app);
   const cleanups = [];
@@ -30,6 +33,8 @@ export async function mount(root, { app, session }) {
   const seen = seenRevision(session.account.username);
   /** The numbered badge of each stop on the map, by venue id. */
   const badges = new Map();
+  /** The team's records sent back, by venue id. */
+  let sentBackVenues = new Map();
   let undraw = null;
 
   // The plan whose shift is now (a night team's stays current past midnight), not the phone's
@@ -47,6 +52,8 @@ export async function mount(root, { app, session }) {
   const date = plan?.current?.date || plan?.date || app.plan_date;
   const done = markStore(`patrolmap.recorded.${date}`, plan?.current?.recorded || []);
   const skipped = markStore(`patrolmap.skipped.${date}`);
+  // Records sent back and recorded again on this phone (the earlier record of the venue does not count).
+  const redone = markStore(`patrolmap.redone.${date}`);
   const status = (stop) => {
     if (done.has(stop.target.id)) return "done";
     if (skipped.has(stop.target.id)) return "skipped";
@@ -55,6 +62,7 @@ export async function mount(root, { app, session }) {
   const learn = (p) => {
     for (const s of p.routes.flatMap((r) => r.stops)) {
       if (s.status === "done") done.add(s.target.id);
+      else if (sentBackOf(s) && !redone.has(sentBackOf(s).uuid)) done.remove(s.target.id);
       if (s.status === "skipped") skipped.add(s.target.id);
     }
   };
@@ -93,10 +101,12 @@ export async function mount(root, { app, session }) {
     const open = ["pending", "arrived"].includes(status(stop));
     sheet.replaceChildren(
       stopDetail(stop, {
+        app,
         canSkip: open && (app.dispatch?.skip_reasons || []).length > 0,
         onRecord: () =>
           openCaptureForm(sheet, { app, stop, position, onSaved: () => {
             done.add(stop.target.id);
+            if (sentBackOf(stop)) redone.add(sentBackOf(stop).uuid);
             marked();
           } }),
         onSkip: () =>
@@ -131,11 +141,24 @@ export async function mount(root, { app, session }) {
         }),
       ),
       next ? nextStopBar(next) : el("p", { class: "all-done" }, t("inspector.all_done")),
-      el("ol", { class: "stops" }, route.stops.map((s) => stopItem(s, status(s), openStop))),
+      el("ol", { class: "stops" }, route.stops.map((s) => stopItem(s, status(s), openStop, sentBackVenues.get(s.target.id)))),
       el("button", { type: "button", id: "off-plan", onclick: offPlan }, t("off_plan.open")),
     );
   }
   renderList();
+
+  // Records sent back: the list now (or as kept), read again with each new revision.
+  const showSentBack = async () => {
+    const answer = await sentBack(session.account.username);
+    sentBackVenues = new Map(answer.items.map((i) => [i.venue_id, i]));
+    renderList();
+    const onOpen = (venueId) => {
+      const stop = route?.stops.find((s) => s.target.kind === "venue" && s.target.id === venueId);
+      if (stop) openStop(stop);
+    };
+    renderSentBack(sentBackList, answer, { app, onOpen });
+  };
+  showSentBack();
 
   /** Shows the plan of a new published revision: its route, and what changed since the one seen. */
   const showPlan = async (next) => {
@@ -144,6 +167,7 @@ export async function mount(root, { app, session }) {
     learn(plan);
     renderList();
     showChanges(banner, plan, seen);
+    showSentBack();
     await ready(map);
     undraw?.();
     badges.clear();
@@ -173,7 +197,7 @@ export async function mount(root, { app, session }) {
   listBox.before(offlineNote);
   keepForOffline({
     archive: app.basemap?.archive,
-    paths: ["/api/plans/current", currentPath(seen.get()?.revision)],
+    paths: ["/api/plans/current", currentPath(seen.get()?.revision), SENT_BACK_PATH],
     extra: ["/api/app", `/i18n/${language()}.json`],
   })
     .then((kept) => {
@@ -299,10 +323,10 @@ function nextStopBar(stop) {
   );
 }
 
-function stopItem(stop, status, open) {
+function stopItem(stop, status, open, sentBackRecord) {
   return el(
     "li",
-    { class: `stop ${status}${stop.mandatory ? " mandatory" : ""}`, dataset: { venue: stop.target.id, status } },
+    { class: `stop ${status}${stop.mandatory ? " mandatory" : ""}${sentBackOf(stop) ? " sent-back" : ""}`, dataset: { venue: stop.target.id, status } },
     el(
       "button",
       { type: "button", onclick: () => open(stop) },
@@ -315,8 +339,9 @@ function stopItem(stop, status, open) {
           "small",
           {},
           `${term("kind", stop.category)} · ${planTime(stop.arrival_s)} · ${t("inspector.risk", { score: number(stop.score) })}`,
-          stop.mandatory ? ` · ${t("inspector.mandatory")}` : "",
+          stop.mandatory ? ` · ${t(sentBackOf(stop) ? "inspector.mandatory_sent_back" : "inspector.mandatory")}` : "",
         ),
+        sentBackLine(stop, sentBackRecord),
         el("small", { class: "status" }, term("stop_status", status)),
         el("small", { class: "why" }, whyLine(stop.reason)),
       ),
@@ -332,7 +357,7 @@ function whyLine(reason) {
   return parts.join(" · ");
 }
 
-function stopDetail(stop, { canSkip, onRecord, onSkip, onClose }) {
+function stopDetail(stop, { app, canSkip, onRecord, onSkip, onClose }) {
   const r = stop.reason || {};
   return el(
     "div",
@@ -343,6 +368,7 @@ function stopDetail(stop, { canSkip, onRecord, onSkip, onClose }) {
       {},
       `${term("kind", stop.category)} · ${t("inspector.arrival", { time: planTime(stop.arrival_s) })} · ${t("inspector.service", { minutes: Math.round((stop.departure_s - stop.start_s) / 60) })}`,
     ),
+    sentBackBox(stop, app),
     stop.note ? el("p", { class: "note" }, stop.note) : null,
     r.hours_note ? el("p", { class: "muted" }, r.hours_note) : null,
     (r.follow_ups || []).length
@@ -373,7 +399,7 @@ function showRoute(map, route, { status, badges, open }) {
     { id: "route-line", type: "line", layout: round, paint: { "line-color": "#1d6fd8", "line-width": 4 } },
   ];
   const badge = (stop) => {
-    const cls = `stop-marker ${status(stop)}${stop.mandatory ? " mandatory" : ""}`;
+    const cls = `stop-marker ${status(stop)}${stop.mandatory ? " mandatory" : ""}${sentBackOf(stop) ? " sent-back" : ""}`;
     const b = el("button", { type: "button", class: cls, "aria-label": stop.name, onclick: () => open(stop) }, String(stop.seq));
     badges.set(stop.target.id, b);
     return b;
@@ -424,35 +450,4 @@ function markStore(key, known = []) {
       save();
     },
   };
-}
-
-function renderOutbox(box, items, onDiscard) {
-  const status = document.getElementById("outbox-status");
-  const waiting = items.filter((i) => i.state === "waiting");
-  const refused = items.filter((i) => i.state === "refused");
-  status.hidden = false;
-  if (waiting.length) status.textContent = t("outbox.badge_waiting", { n: waiting.length });
-  else status.textContent = refused.length ? t("outbox.badge_refused", { n: refused.length }) : t("outbox.badge_clear");
-  status.className = waiting.length || refused.length ? "warn" : "ok";
-  box.replaceChildren();
-  if (!items.length) return;
-  box.append(
-    el("h3", {}, t("outbox.title", { waiting: waiting.length, refused: refused.length })),
-    el(
-      "ul",
-      {},
-      items.map((i) =>
-        el(
-          "li",
-          { class: i.state, dataset: { uuid: i.uuid } },
-          i.kind === "stop"
-            ? `${i.venue_name} · ${t("outbox.skip", { reason: term("skip_reason", i.stop.reason) })} · `
-            : `${i.venue_name} · ${term("outcome", i.inspection.outcome)} · ${t("outbox.photos", { n: i.photos.length })} · `,
-          i.state === "waiting"
-            ? t("outbox.waiting", { attempts: i.attempts, reason: i.error ? t(`outbox.error.${i.error.startsWith("http_") ? "server" : i.error}`) : "" })
-            : el("span", {}, t("outbox.refused", { reason: i.error }), " ", el("button", { type: "button", onclick: () => outbox.discard(i.uuid).then(() => onDiscard(i)) }, t("outbox.discard"))),
-        ),
-      ),
-    ),
-  );
 }

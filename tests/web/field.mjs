@@ -16,12 +16,18 @@ import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { FIELD_HOST, confinedContext } from "./field_host.mjs";
 
-const [base, shots, second] = process.argv.slice(2);
+const args = process.argv.slice(2);
+/** `--next-day URL`: the same data served on the next day's evening (`--now`), for the phone's next shift. */
+const nextDayAt = args.indexOf("--next-day");
+const nextDay = nextDayAt >= 0 ? args.splice(nextDayAt, 2)[1] : null;
+const [base, shots, second] = args;
 assert.ok(base && shots, "usage: field.mjs BASE_URL SCREENSHOT_DIR [SECOND_URL] | field.mjs night SCREENSHOT_DIR URL_2340 URL_0030 URL_0330");
 mkdirSync(shots, { recursive: true });
 const PASSWORD = "patrolmap-demo";
 /** The demo's plan day at 20:30 in the district (UTC+8): the night teams are out. */
 const DEMO_EVENING = new Date("2026-11-20T12:30:00Z");
+/** The next day at 20:30: the server at `--next-day` runs its clock there. */
+const NEXT_EVENING = new Date("2026-11-21T12:30:00Z");
 /** A phone: what an inspector holds. */
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 /** A 4×4 PNG: the server checks a photo's bytes against its type, so it must be a real one. */
@@ -30,6 +36,10 @@ const PHOTO = Buffer.from(
   "base64",
 );
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** The manager's desk. */
+const DESK = { viewport: { width: 1440, height: 900 } };
+/** What the manager writes when sending the phone's record back. */
+const SEND_BACK_REASON = "照片未拍到门牌和包厢，请重新检查并补拍";
 
 const ARGS = [
   "--headless",
@@ -75,13 +85,32 @@ function watch(page, name) {
   page.on("pageerror", (e) => problems.push(`${name}: page error: ${e.message}`));
 }
 
-async function signIn(page, origin, username) {
+async function signIn(page, origin, username, landed = ".stops li") {
   await page.goto(`${origin}/`);
   await page.waitForSelector("form.sign-in");
   await page.fill('input[name="username"]', username);
   await page.fill('input[name="password"]', PASSWORD);
   await page.click('form.sign-in button[type="submit"]');
-  await page.waitForSelector(".stops li");
+  await page.waitForSelector(landed);
+}
+
+/** A call of the API with the page's own session, as JSON both ways. */
+function apiCall(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const s = JSON.parse(localStorage.getItem("patrolmap.session"));
+      const headers = { authorization: `Bearer ${s.token}` };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+/** The next response of the page to `method path` (path without the query). */
+function nextResponse(page, method, path, query = () => true) {
+  return page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === path && query(new URL(r.url()).searchParams), { timeout: 60000 });
 }
 
 /** What the page may use: the secure-context APIs are there or not as the origin decides. */
@@ -283,8 +312,9 @@ async function secureField(origin) {
   await page.waitForSelector(".me");
 
   const stop = page.locator(`.stops li[data-venue="${target.venue_id}"]`);
-  await openCapture(page, stop, "compliant");
-  await page.fill('textarea[name="notes"]', "现场正常，已拍照");
+  // A finding: it raises a follow-up, and the manager reviews it below.
+  await openCapture(page, stop, "violation");
+  await page.fill('textarea[name="notes"]', "包厢门窗遮挡，已拍照");
   await page.setInputFiles('input[type="file"]', { name: "door.png", mimeType: "image/png", buffer: PHOTO });
   await page.waitForSelector(".photo-list li");
   await page.waitForSelector("#gps-status .ok");
@@ -307,13 +337,125 @@ async function secureField(origin) {
   await shot(page, "field-secure");
   // And the day is kept for use without signal, which the http:// address cannot do.
   await page.waitForSelector('body[data-offline-ready="true"]', { timeout: 60000 });
+  const sha256 = createHash("sha256").update(PHOTO).digest("hex");
+  const review = await reviewAndSendBack(browser, origin, { uuid, venue_id: target.venue_id, sha256 });
+
+  // --- The phone again: the record sent back, with the reviewer's reason, at once. ---
+  await page.reload();
+  await page.waitForSelector(".stops li");
+  await page.waitForSelector(`#sent-back li[data-uuid="${uuid}"]`);
+  const banner = await page.textContent("#sent-back");
+  assert.ok(banner.includes(SEND_BACK_REASON), `the phone shows the reviewer's reason: ${banner}`);
+  // Today's stop was recorded before the review: it stays done, and says it was sent back.
+  await page.waitForFunction((v) => document.querySelector(`.stops li[data-venue="${v}"] .sent-back-reason`), target.venue_id);
+  await shot(page, "field-sent-back-list");
+
+  // --- The team's next shift: the venue is a mandatory stop marked as sent back, with the reason.
+  // (A re-plan of the same shift keeps what the team recorded behind it, so it is the next day's.)
+  assert.ok(nextDay, "field.mjs needs --next-day URL for the https scenario");
+  const next = await context.newPage();
+  await next.clock.setFixedTime(NEXT_EVENING);
+  watch(next, "https, next day");
+  await signIn(next, fieldOrigin(nextDay), "inspector1");
+  await next.waitForSelector(`#sent-back li[data-uuid="${uuid}"]`);
+  const again = next.locator(`.stops li.sent-back[data-venue="${target.venue_id}"]`);
+  await again.waitFor();
+  assert.match(await again.getAttribute("class"), /\bmandatory\b/, "the sent-back venue is a mandatory stop");
+  assert.equal(await again.getAttribute("data-status"), "pending", "the record sent back does not count as the visit");
+  const line = await again.textContent();
+  assert.ok(line.includes(SEND_BACK_REASON) && line.includes("记录被退回"), `the stop says it was sent back and why: ${line}`);
+  await next.waitForFunction(() => document.querySelector("#map")?.dataset.basemap === "drawn", null, { timeout: 30000 });
+  await again.scrollIntoViewIfNeeded();
+  await shot(next, "field-sent-back");
+  await mapSettledAfter(next, () => again.locator("button").click());
+  assert.ok((await next.textContent("#stop-sent-back")).includes(SEND_BACK_REASON), "the stop's sheet gives the reason");
+  await shot(next, "field-sent-back-stop");
   await context.close();
   return {
     uuid,
     venue_id: target.venue_id,
     gps: { lon: fix.longitude, lat: fix.latitude, accuracy_m: fix.accuracy },
-    photo: { sha256: createHash("sha256").update(PHOTO).digest("hex"), bytes: PHOTO.length },
+    photo: { sha256, bytes: PHOTO.length },
+    review,
   };
+}
+
+// --- The manager on the same HTTPS address: finds the phone's record through the filters, sees
+// its photo (the bytes the phone sent), sends it back with a reason; the dispatcher re-plans. ---
+async function reviewAndSendBack(browser, origin, { uuid, venue_id, sha256 }) {
+  const context = await newContext(browser, { ...DESK, ignoreHTTPSErrors: true, isMobile: false, hasTouch: false, deviceScaleFactor: 1 });
+  context.setDefaultTimeout(60000);
+  const page = await context.newPage();
+  await page.clock.setFixedTime(DEMO_EVENING);
+  watch(page, "manager");
+  await signIn(page, origin, "manager", '#views button[data-view="review"]');
+  await page.click('#views button[data-view="review"]');
+  await page.waitForSelector('#review-list[data-state="ready"]');
+  const record = (await apiCall(page, "GET", `/api/inspections/${uuid}`)).body;
+  assert.equal(record.outcome, "violation", "the phone's record is stored as a violation");
+  assert.ok(record.follow_up?.id, "and it raised a follow-up");
+
+  // Filtered in the form: the venue's community and the outcome.
+  await page.selectOption("#filter-area", { label: record.community });
+  await page.selectOption("#filter-outcome", "violation");
+  const listed = nextResponse(page, "GET", "/api/inspections", (q) => q.get("outcome") === "violation" && q.has("area"));
+  await page.click("#filter-apply");
+  assert.equal((await listed).status(), 200, "the filtered list");
+  await page.waitForSelector('#review-list[data-state="ready"]');
+  const row = page.locator(`#review-table tr[data-uuid="${uuid}"]`);
+  await row.waitFor();
+  const outcomes = await page.locator("#review-table tbody tr").evaluateAll((rs) => rs.map((r) => r.dataset.outcome));
+  assert.ok(outcomes.every((o) => o === "violation"), `only violations are listed: ${outcomes}`);
+  await page.waitForFunction(() => document.querySelector("#map")?.dataset.drawn?.split(" ").includes("inspections"), null, { timeout: 30000 });
+  await shot(page, "review-table");
+
+  // The record whole, with the photo as the page shows it: the same bytes as the phone sent.
+  await row.click();
+  await page.waitForSelector(`#inspection-detail[data-state="ready"][data-uuid="${uuid}"]`);
+  await page.waitForSelector('#record-photos img[data-loaded="true"]');
+  const shown = await page.evaluate(async () => {
+    const img = document.querySelector("#record-photos img");
+    // The blob the page drew (the page's own CSP lets nothing fetch a blob: URL).
+    const { photoBlob } = await import("/js/records.js");
+    const bytes = await photoBlob(img).arrayBuffer();
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return { src: img.src, width: img.naturalWidth, sha256: [...digest].map((b) => b.toString(16).padStart(2, "0")).join("") };
+  });
+  assert.match(shown.src, /^blob:/, "the photo is read with the session's token and shown from a blob");
+  assert.equal(shown.sha256, sha256, "the photo shown is the bytes the phone sent");
+  assert.equal(shown.width, 4, "and it is drawn");
+  assert.match(await page.textContent("#record-gps"), /±8/, "the fix's accuracy is shown");
+  assert.match(await page.textContent("#record-notes"), /包厢门窗遮挡/);
+  await page.waitForSelector('#follow-up[data-state="ready"]');
+  await shot(page, "review-detail");
+
+  // Sent back, with a reason, through the form.
+  await page.click("#review-rejected");
+  assert.match(await page.textContent("#review-error"), /原因/, "sending back without a reason is stopped in the page");
+  await page.fill("#review-reason", SEND_BACK_REASON);
+  const reviewed = nextResponse(page, "POST", `/api/inspections/${uuid}/review`);
+  await page.click("#review-rejected");
+  const answer = await reviewed;
+  assert.equal(answer.status(), 200, "the review is taken");
+  await page.waitForSelector(`#inspection-detail[data-state="ready"][data-review="rejected"]`);
+  assert.ok((await page.textContent("#review-history")).includes(SEND_BACK_REASON), "the review history shows the reason");
+  await page.waitForSelector(`#review-table tr[data-uuid="${uuid}"] [data-review="rejected"]`);
+  await page.locator("#record-review").scrollIntoViewIfNeeded();
+  await shot(page, "review-sent-back");
+
+  // The dispatcher makes the team's next plan (the next day's) and publishes it.
+  const today = (await apiCall(page, "GET", "/api/app")).body.plan_date;
+  const date = new Date(Date.parse(`${today}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
+  const draft = await apiCall(page, "POST", `/api/plans/${date}/draft`, {});
+  assert.ok([200, 201].includes(draft.status), `a new draft: ${draft.status} ${JSON.stringify(draft.body).slice(0, 300)}`);
+  const published = await apiCall(page, "POST", `/api/plans/${date}/publish`);
+  assert.equal(published.status, 200, `published: ${published.status} ${JSON.stringify(published.body).slice(0, 300)}`);
+  const plan = published.body.plan ?? published.body;
+  const stop = plan.routes.flatMap((r) => r.stops).find((s) => s.target.kind === "venue" && s.target.id === venue_id);
+  const left = plan.left_out.find((l) => l.target.kind === "venue" && l.target.id === venue_id);
+  assert.ok(stop?.mandatory && stop.reason?.sent_back?.uuid === uuid, `the venue is a mandatory, sent-back stop: ${JSON.stringify(stop ?? left ?? null)}`);
+  await context.close();
+  return { state: "rejected", reason: SEND_BACK_REASON, revision: plan.revision, date };
 }
 
 // --- A night team across midnight: the phone's clock and the server's (`--now`) at 23:30, then
