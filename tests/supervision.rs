@@ -249,10 +249,16 @@ fn each_follow_up_action_is_audited_and_changes_coverage_and_the_next_plan() {
         (400, Some("photos"))
     );
     let photo = jpeg_bytes(12_000);
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(900, 600, |x, y| {
+        image::Rgb([(x % 200) as u8, (y % 200) as u8, 60])
+    }))
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
     let (ct, form) = multipart_named(
         "close",
         &json!({"note": "已整改，见照片"}),
-        &[("image/jpeg", &photo)],
+        &[("image/jpeg", &photo), ("image/png", &png)],
     );
     let r = send(
         "POST",
@@ -274,6 +280,31 @@ fn each_follow_up_action_is_audited_and_changes_coverage_and_the_next_plan() {
         format!("{:x}", Sha256::digest(&photo))
     );
     assert!(data.path().join("photos").exists());
+    // The evidence photo is read by those who may read the follow-up; it does not decode (the
+    // test's bytes only begin like a JPEG), so its thumbnail is the photo as stored.
+    let sha = f["evidence"][0]["sha256"].as_str().unwrap();
+    let read = |path: &str, token: &str| {
+        let mut r = agent()
+            .get(&server.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_vec().unwrap())
+    };
+    assert_eq!(
+        read(&format!("/api/photos/{sha}"), &manager),
+        (200, photo.clone())
+    );
+    assert_eq!(
+        read(&format!("/api/photos/{sha}/thumbnail"), &manager),
+        (200, photo.clone())
+    );
+    // A photo that decodes has a small JPEG thumbnail.
+    let sha = f["evidence"][1]["sha256"].as_str().unwrap();
+    let (status, thumb) = read(&format!("/api/photos/{sha}/thumbnail"), &manager);
+    assert_eq!(status, 200);
+    let small = image::load_from_memory_with_format(&thumb, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!((small.width(), small.height()), (320, 213));
 
     // Only managers and admins act; a planner may read.
     let planner = login(&server, "planner");

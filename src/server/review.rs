@@ -22,6 +22,10 @@ pub fn routes() -> axum::Router<Shared> {
     axum::Router::new()
         .route("/api/inspections/{uuid}", axum::routing::get(detail))
         .route("/api/photos/{sha256}", axum::routing::get(photo))
+        .route(
+            "/api/photos/{sha256}/thumbnail",
+            axum::routing::get(thumbnail),
+        )
 }
 
 /// Largest page of the list.
@@ -227,13 +231,13 @@ async fn detail(
     Ok(Json(body))
 }
 
-/// `GET /api/photos/{sha256}`: the bytes as stored, for a caller who may read a record with it.
-async fn photo(
-    State(state): State<Shared>,
-    who: Signed,
-    Path(sha256): Path<String>,
-) -> Result<Response, ApiError> {
-    let team = team_scope(&who)?;
+/// The photo `sha256` if the caller may read a record (or a follow-up) that has it; else 404.
+async fn readable_photo(
+    state: &Shared,
+    who: &Signed,
+    sha256: &str,
+) -> Result<crate::model::PhotoRef, ApiError> {
+    let team = team_scope(who)?;
     let sha256 = sha256.to_ascii_lowercase();
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::bad_request("sha256", "not a SHA-256 in hex"));
@@ -255,10 +259,26 @@ async fn photo(
             })
         })
         .await?;
-    let photo =
-        found.ok_or_else(|| ApiError::not_found(format!("no photo {sha256} you may read")))?;
-    let path = PhotoFolder::new(&state.data).path(&photo);
-    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+    found.ok_or_else(|| ApiError::not_found(format!("no photo {sha256} you may read")))
+}
+
+/// `GET /api/photos/{sha256}`: the bytes as stored, for a caller who may read a record with it.
+async fn photo(
+    State(state): State<Shared>,
+    who: Signed,
+    Path(sha256): Path<String>,
+) -> Result<Response, ApiError> {
+    let photo = readable_photo(&state, &who, &sha256).await?;
+    serve_photo(&PhotoFolder::new(&state.data).path(&photo), &photo).await
+}
+
+/// A photo file's bytes with its type; named by its content, so cached for good (privately).
+async fn serve_photo(
+    path: &std::path::Path,
+    photo: &crate::model::PhotoRef,
+) -> Result<Response, ApiError> {
+    let sha256 = &photo.sha256;
+    let bytes = tokio::fs::read(path).await.map_err(|e| {
         ApiError::not_found(format!("photo {sha256} is not in the data folder: {e}"))
     })?;
     let mut r = bytes.into_response();
@@ -272,4 +292,30 @@ async fn photo(
         HeaderValue::from_static("private, max-age=31536000, immutable"),
     );
     Ok(r)
+}
+
+/// `GET /api/photos/{sha256}/thumbnail`: a JPEG at most 320 px on its longest edge, made on
+/// first read; the photo as stored when its type has no decoder here (HEIC).
+async fn thumbnail(
+    State(state): State<Shared>,
+    who: Signed,
+    Path(sha256): Path<String>,
+) -> Result<Response, ApiError> {
+    let photo = readable_photo(&state, &who, &sha256).await?;
+    let folder = PhotoFolder::new(&state.data);
+    let original = photo.clone();
+    let made = tokio::task::spawn_blocking(move || folder.thumbnail(&original))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::internal(format!("thumbnail of {}: {e}", photo.sha256)))?;
+    match made {
+        Some(path) => {
+            let thumb = crate::model::PhotoRef {
+                content_type: "image/jpeg".into(),
+                ..photo
+            };
+            serve_photo(&path, &thumb).await
+        }
+        None => serve_photo(&PhotoFolder::new(&state.data).path(&photo), &photo).await,
+    }
 }

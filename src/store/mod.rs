@@ -21,6 +21,7 @@ mod review;
 pub mod scope;
 mod stats;
 mod summary;
+pub mod thumbnails;
 mod upsert;
 
 pub use accounts::{

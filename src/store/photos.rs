@@ -132,6 +132,18 @@ impl PhotoFolder {
                 sweep.removed += 1;
             }
         }
+        // Thumbnails of photos no record names any more.
+        for entry in read_dir_or_empty(&self.dir.join(super::thumbnails::THUMBS))? {
+            let path = entry?.path();
+            let sha = path
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !referenced.contains(&sha) {
+                std::fs::remove_file(&path)?;
+                sweep.removed += 1;
+            }
+        }
         for shard in read_dir_or_empty(&self.dir)? {
             let shard = shard?.path();
             let hidden = shard
@@ -201,11 +213,11 @@ impl Drop for StagedPhoto {
 }
 
 impl Store {
-    /// The SHA-256 of every photo a record names.
+    /// The SHA-256 of every photo a record names: an inspection's, or a follow-up's evidence.
     pub fn photo_hashes(&self) -> Result<HashSet<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT sha256 FROM inspection_photos")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT sha256 FROM inspection_photos UNION SELECT sha256 FROM follow_up_photos",
+        )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<HashSet<String>>>()?)
     }

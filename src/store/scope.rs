@@ -7,8 +7,8 @@ use super::{Result, Store, StoreError};
 use rusqlite::{OptionalExtension, params};
 
 impl Store {
-    /// A new account limited to `areas` (none: the district), in one transaction's worth of
-    /// checks: an unknown area refuses the account.
+    /// A new account limited to `areas` (none: the district). The areas are checked before the
+    /// account is made, so an unknown one refuses the account and leaves none behind.
     pub fn add_account_in(
         &mut self,
         username: &str,

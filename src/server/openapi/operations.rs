@@ -302,8 +302,16 @@ pub(super) const API: &[ApiOp] = &[
     ApiOp {
         method: HttpMethod::Get,
         path: "/api/photos/{sha256}",
-        summary: "A photo's bytes, for a caller who may read a record with it",
-        who: "manager, admin; inspectors their own team's",
+        summary: "A photo's bytes, for a caller who may read a record (or a follow-up, for its evidence) with it",
+        who: "manager, admin; inspectors their own team's; only in the caller's areas",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/photos/{sha256}/thumbnail",
+        summary: "A JPEG of the photo at most 320 px on its longest edge, made on first read; the photo as stored when it cannot be decoded here (HEIC)",
+        who: "as the photo",
         statuses: SIGNED_IN,
         body: &[],
     },
