@@ -79,3 +79,19 @@ export async function signOut() {
   }
   forgetSession();
 }
+
+/** Fetches a file the server makes (XLSX, CSV) with the session's token and hands it to the
+ *  browser to save as `filename`; throws an ApiFailure the page can show. */
+export async function saveFile(path, filename) {
+  const s = session();
+  const response = await fetch(path, { headers: s ? { authorization: `Bearer ${s.token}` } : {} });
+  if (!response.ok) throw new ApiFailure(response.status, await response.json().catch(() => null));
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

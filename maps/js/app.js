@@ -12,13 +12,14 @@ const VIEWS = {
   dispatcher: () => import("./dispatcher.js"),
   review: () => import("./review.js"),
   assessment: () => import("./assessment.js"),
+  units: () => import("./units.js"),
 };
 /** What each role may open; the first is where it lands. */
 const VIEWS_BY_ROLE = {
   inspector: ["inspector"],
   planner: ["planner", "assessment"],
-  manager: ["manager", "review", "dispatcher", "planner", "assessment"],
-  admin: ["manager", "review", "dispatcher", "planner", "assessment"],
+  manager: ["manager", "review", "dispatcher", "units", "planner", "assessment"],
+  admin: ["manager", "review", "dispatcher", "units", "planner", "assessment"],
 };
 const THEME_KEY = "patrolmap.theme";
 

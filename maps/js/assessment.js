@@ -55,21 +55,14 @@ function figureColumns(first) {
   ];
 }
 
-/** Saves the XLSX of the period: fetched with the session's token, then handed to the browser. */
+/** Saves the XLSX of the period. */
 async function downloadXlsx(period, level, status) {
-  const s = api.session();
   status.textContent = "";
   try {
-    const response = await fetch(`/api/assessment?period=${encodeURIComponent(period)}&level=${level}&format=xlsx`, {
-      headers: s ? { authorization: `Bearer ${s.token}` } : {},
-    });
-    if (!response.ok) throw new api.ApiFailure(response.status, await response.json().catch(() => null));
-    const url = URL.createObjectURL(await response.blob());
-    const a = el("a", { href: url, download: `assessment-${period}-${level}.xlsx` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    await api.saveFile(
+      `/api/assessment?period=${encodeURIComponent(period)}&level=${level}&format=xlsx`,
+      `assessment-${period}-${level}.xlsx`,
+    );
   } catch (err) {
     status.textContent = failureText(err);
   }

@@ -230,6 +230,24 @@ async function shot(page, name) {
   assert.equal(csv.length, overdue + 1, "the overdue CSV has a header and one row per venue");
   result.manager = { overdue };
   await shot(page, "manager-zh");
+  // Each responsible unit's list, downloaded as the CSV the unit gets.
+  await page.click('#views button[data-view="units"]');
+  await page.waitForSelector("#units-table tbody tr");
+  await page.waitForSelector("#unit-detail h3");
+  const [unitCsv] = await Promise.all([page.waitForEvent("download"), page.click("#unit-csv")]);
+  const unitText = readFileSync(await unitCsv.path(), "utf8");
+  assert.ok(unitText.startsWith("\ufeff"), "the unit's CSV opens in Excel (UTF-8 with BOM)");
+  result.units = await page.locator("#units-table tbody tr").count();
+  await shot(page, "units-zh");
+  // The assessment of the month, and its XLSX.
+  await page.click('#views button[data-view="assessment"]');
+  await page.waitForSelector("#assessment-areas tbody tr");
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click("#assessment-xlsx")]);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), "PK", "an XLSX is a zip");
+  await shot(page, "assessment-zh");
+  await page.click('#views button[data-view="manager"]');
+  await page.waitForSelector("#coverage-legend");
+  await mapSettled(page, "coverage-fill");
   await page.click('button[data-level="community"]');
   await mapSettled(page, "coverage-fill");
   await toEnglish(page);
