@@ -15,6 +15,8 @@ use support::*;
 const NOW: &str = "2026-11-20T12:00";
 const PERIOD: &str = "2026-11";
 const LAST_DAY: &str = "2026-11-30";
+/// The server's day: November is under way, so it is assessed up to the 20th, its 20 days.
+const TODAY: &str = "2026-11-20";
 
 #[test]
 fn the_assessment_agrees_with_coverage_in_json_xlsx_and_on_the_command_line() {
@@ -31,21 +33,17 @@ fn the_assessment_agrees_with_coverage_in_json_xlsx_and_on_the_command_line() {
     let a = r.json();
     assert_eq!(
         (a["days"].as_i64(), a["level"].as_str()),
-        (Some(30), Some("township"))
+        (Some(20), Some("township"))
     );
-    assert_eq!(a["period"]["last"], LAST_DAY);
+    assert_eq!(
+        (&a["period"]["last"], &a["as_of"]),
+        (&json!(LAST_DAY), &json!(TODAY))
+    );
 
-    // Per township: the coverage figures of the period's last day over its 30 days.
+    // Per township: the coverage figures of the day assessed over the days assessed.
     let cov = cli_json(
         data.path(),
-        &[
-            "coverage",
-            "--date",
-            LAST_DAY,
-            "--period-days",
-            "30",
-            "--json",
-        ],
+        &["coverage", "--date", TODAY, "--period-days", "20", "--json"],
     );
     let areas = a["areas"].as_array().unwrap();
     assert!(areas.iter().any(|r| r["rank"] == 1), "{a}");
@@ -119,6 +117,8 @@ fn the_assessment_agrees_with_coverage_in_json_xlsx_and_on_the_command_line() {
             "assessment",
             "--period",
             PERIOD,
+            "--today",
+            TODAY,
             "--json",
             "--xlsx",
             file.to_str().unwrap(),
@@ -132,7 +132,8 @@ fn the_assessment_agrees_with_coverage_in_json_xlsx_and_on_the_command_line() {
         &server.url("/api/assessment?period=2026-Q4&level=community"),
         Some(&manager),
     );
-    assert_eq!((q.status, q.json()["days"].as_i64()), (200, Some(92)));
+    // Under way too: 1 October to the 20th of November.
+    assert_eq!((q.status, q.json()["days"].as_i64()), (200, Some(51)));
     let bad = get(
         &server.url("/api/assessment?period=2026-13"),
         Some(&manager),

@@ -140,7 +140,7 @@ export async function mount(root, { app }) {
     const unitName = { label: t("assessment.unit"), value: (r) => r.unit };
     const total = { ...report.total, name: t("assessment.total"), rank: null };
     body.replaceChildren(
-      el("h2", {}, t("assessment.title", { period: report.period.label, first: report.period.first, last: report.period.last })),
+      el("h2", {}, t("assessment.title", { period: report.period.label, first: report.period.first, last: report.as_of })),
       el("h3", {}, t("assessment.by_area")),
       table(figureColumns(areaName), [...report.areas, total], { class: "compact", id: "assessment-areas" }),
       el("h3", {}, t("assessment.by_unit")),

@@ -28,6 +28,10 @@ pub enum ReportCommand {
         xlsx: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// The district's today (YYYY-MM-DD; default today): a period under way is assessed up
+        /// to it.
+        #[arg(long)]
+        today: Option<String>,
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -57,6 +61,7 @@ pub fn run(data: &Path, command: ReportCommand) -> anyhow::Result<()> {
             level,
             xlsx,
             json,
+            today,
             config,
         } => {
             let config = config.load()?;
@@ -66,7 +71,12 @@ pub fn run(data: &Path, command: ReportCommand) -> anyhow::Result<()> {
                     AreaLevel::Grid => bail!("--level: the assessment is by township or community"),
                     l => l,
                 };
-            let report = assessment_report(&store, &config, &period, level, None)?;
+            let today = match &today {
+                Some(t) => chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                    .map_err(|_| anyhow::anyhow!("--today: {t:?} is not YYYY-MM-DD"))?,
+                None => config.today(),
+            };
+            let report = assessment_report(&store, &config, &period, level, None, today)?;
             if let Some(path) = &xlsx {
                 let bytes = report_files::xlsx(&report_files::assessment_tables(&report))?;
                 std::fs::write(path, bytes)

@@ -159,6 +159,9 @@ pub struct UnitScore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     pub period: Period,
+    /// The day coverage is judged on: the period's last day, or today while it is under way.
+    pub as_of: NaiveDate,
+    /// Days assessed, from the period's first day to `as_of`, both counted.
     pub days: i64,
     pub level: String,
     /// How rows are ranked, in words (shown under the tables).
@@ -173,6 +176,9 @@ pub const RANKING: &str = "covered share, then on-time share (dealt with on time
 pub struct AssessmentInputs<'a> {
     pub config: &'a PlanningConfig,
     pub period: &'a Period,
+    /// The district's today: a period still under way is assessed up to it, not on a last day
+    /// that has not come (every venue would look overdue).
+    pub as_of: NaiveDate,
     pub level: &'a str,
     pub areas: &'a [Area],
     pub venues: &'a [Venue],
@@ -190,7 +196,8 @@ pub fn unit_of(f: &FollowUp) -> &str {
 }
 
 pub fn assessment(input: &AssessmentInputs) -> Assessment {
-    let (date, days) = (input.period.last, input.period.days());
+    let date = input.as_of.clamp(input.period.first, input.period.last);
+    let days = (date - input.period.first).num_days() + 1;
     let report = coverage(&CoverageInputs {
         config: input.config,
         date,
@@ -239,6 +246,7 @@ pub fn assessment(input: &AssessmentInputs) -> Assessment {
     units.sort_by(|a, b| (a.rank, &a.unit).cmp(&(b.rank, &b.unit)));
     Assessment {
         period: input.period.clone(),
+        as_of: date,
         days,
         level: input.level.to_string(),
         ranking: RANKING.into(),

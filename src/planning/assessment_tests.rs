@@ -146,6 +146,7 @@ fn area_rows_are_coverage_on_the_last_day_and_units_count_what_they_answer_for()
     let a = assessment(&AssessmentInputs {
         config: &config,
         period: &period,
+        as_of: day(12, 15),
         level: "township",
         areas: &areas,
         venues: &venues,

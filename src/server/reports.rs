@@ -68,6 +68,7 @@ async fn assessment(
     let xlsx = format_is(q.format.as_deref(), &["json", "xlsx"])? == "xlsx";
     let config = state.config.clone();
     let account = who.0.clone();
+    let today = state.now().date();
     let report = state
         .read(move |s| {
             Ok(assessment_report(
@@ -76,6 +77,7 @@ async fn assessment(
                 &period,
                 level,
                 account.scope(),
+                today,
             )?)
         })
         .await?;

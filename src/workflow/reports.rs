@@ -14,19 +14,22 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// The assessment of `period` per area of `level` and per responsible unit; with `scope`, of
-/// the venues in those townships or communities only.
+/// The assessment of `period` per area of `level` and per responsible unit, up to `today`
+/// while the period is under way; with `scope`, of the venues in those townships or
+/// communities only.
 pub fn assessment_report(
     store: &Store,
     config: &PlanningConfig,
     period: &Period,
     level: AreaLevel,
     scope: Option<&[i64]>,
+    today: NaiveDate,
 ) -> anyhow::Result<Assessment> {
     let d = coverage_data(store, level, scope)?;
     Ok(assessment(&AssessmentInputs {
         config,
         period,
+        as_of: today,
         level: level.as_str(),
         areas: &d.areas,
         venues: &d.venues,
