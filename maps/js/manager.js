@@ -22,21 +22,19 @@ export async function mount(root, { app }) {
   // Kept across a language or theme switch, which mounts the view again.
   let level = sessionStorage.getItem("patrolmap.level") || "township";
 
-  let areas, overdue, followUps, findings, venues, titles;
+  let areas, overdue, followUps, findings, titles;
   try {
-    [areas, overdue, followUps, findings, venues, titles] = await Promise.all([
+    [areas, overdue, followUps, findings, titles] = await Promise.all([
       api.get("/api/layers/areas?limit=100000"),
       api.get("/api/overdue"),
       api.get("/api/follow-ups?status=open"),
       api.get("/api/findings?weeks=8"),
-      api.get("/api/layers/venues?limit=100000"),
       layerTitles(),
     ]);
   } catch (err) {
     panel.append(el("p", { class: "error" }, failureText(err)));
     return () => map.remove();
   }
-  const venueById = new Map(venues.features.map((f) => [Number(f.id), f]));
   const areaTable = el("div", { id: "area-table" });
   const renderAreas = () => {
     if (map.getLayer("coverage-fill")) {
@@ -68,7 +66,7 @@ export async function mount(root, { app }) {
     el("h3", {}, t("manager.areas")),
     areaTable,
     overdueSection(overdue, map),
-    followUpSection(followUps.follow_ups, venueById, app.plan_date),
+    followUpSection(followUps.follow_ups, app.plan_date),
     findingsSection(findings.weeks),
   );
   renderAreas();
@@ -154,10 +152,10 @@ function overdueSection(overdue, map) {
   );
 }
 
-function followUpSection(followUps, venueById, today) {
+function followUpSection(followUps, today) {
   const rows = [...followUps].sort((a, b) => a.deadline.localeCompare(b.deadline));
   const columns = [
-    { label: t("manager.venue"), value: (f) => venueById.get(f.venue_id)?.properties.name ?? `#${f.venue_id}` },
+    { label: t("manager.venue"), value: (f) => f.venue ?? `#${f.venue_id}` },
     { label: t("manager.finding"), value: (f) => term("outcome", f.outcome), class: "nowrap" },
     { label: t("manager.action"), value: (f) => f.action },
     { label: t("manager.unit"), value: (f) => term("unit", f.responsible_unit), class: "nowrap" },

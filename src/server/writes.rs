@@ -51,8 +51,20 @@ async fn follow_ups(
         .transpose()?;
     let account = who.0.clone();
     let list = state
-        .read(move |s| Ok(s.follow_ups_in(status, account.scope())?))
+        .read(move |s| {
+            let list = s.follow_ups_in(status, account.scope())?;
+            let names = s.venue_names(&list)?;
+            Ok(list
+                .into_iter()
+                .map(|f| {
+                    let mut row = json!(f);
+                    row["venue"] = json!(names.get(&f.venue_id));
+                    row
+                })
+                .collect::<Vec<_>>())
+        })
         .await?;
+    // Each with its venue's name, so a list needs no venue layer to name them.
     Ok(Json(json!({ "follow_ups": list })))
 }
 

@@ -10,6 +10,7 @@ use crate::planning::supervision::{
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
+use std::collections::HashMap;
 
 pub(super) const COLUMNS: &str =
     "f.id, f.venue_id, f.inspection_id, f.outcome, f.raised_on, f.action,
@@ -237,6 +238,20 @@ impl Store {
                 },
             )
             .optional()?)
+    }
+
+    /// The venue names of `follow_ups`, by venue id (for lists that name what they show).
+    pub fn venue_names(&self, follow_ups: &[FollowUp]) -> Result<HashMap<i64, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM venues WHERE id = ?1")?;
+        let mut names = HashMap::new();
+        for f in follow_ups {
+            if let std::collections::hash_map::Entry::Vacant(e) = names.entry(f.venue_id) {
+                e.insert(stmt.query_row([f.venue_id], |r| r.get(0))?);
+            }
+        }
+        Ok(names)
     }
 
     pub fn follow_up(&self, id: i64) -> Result<Option<FollowUp>> {
