@@ -114,7 +114,13 @@ pub fn run(data: &Path, command: InspectionCommand) -> anyhow::Result<()> {
                 off_plan: false,
                 corrects: None,
             };
-            let recorded = store.record_inspection(&inspection, &config)?;
+            // The risk around the venue is rescored for the day of the inspection.
+            let day = chrono::NaiveDate::parse_from_str(
+                inspection.started_at.get(..10).unwrap_or_default(),
+                "%Y-%m-%d",
+            )?;
+            let recorded =
+                crate::workflow::refresh::record_inspection(&mut store, &config, &inspection, day)?;
             println!(
                 "inspection {} {} ({})",
                 recorded.inspection_id,

@@ -104,6 +104,21 @@ impl BBox {
     pub fn contains(&self, p: LonLat) -> bool {
         p.lon >= self.west && p.lon <= self.east && p.lat >= self.south && p.lat <= self.north
     }
+
+    /// The box grown by at least `metres` on every side (degrees of longitude measured at the
+    /// edge nearer a pole, so the growth is never short).
+    pub fn grown(&self, metres: f64) -> BBox {
+        const METRES_PER_DEGREE: f64 = 111_320.0;
+        let dlat = metres / METRES_PER_DEGREE;
+        let polar = self.south.abs().max(self.north.abs()).min(89.0);
+        let dlon = metres / (METRES_PER_DEGREE * polar.to_radians().cos());
+        BBox::new(
+            (self.west - dlon).max(-180.0),
+            (self.south - dlat).max(-90.0),
+            (self.east + dlon).min(180.0),
+            (self.north + dlat).min(90.0),
+        )
+    }
 }
 
 /// A GeoJSON (RFC 7946) Point for one position, a LineString for two or more.

@@ -384,9 +384,17 @@ pub async fn capture(
     limits.check(&inspection, state.plan_date().await?)?;
     let staged = stage_photos(&state, photos).await?;
     let config = state.config.clone();
+    let date = state.plan_date().await?;
     // Dropped on any error below, the staged photos are deleted with it.
     let recorded = state
-        .write(move |store| Ok(store.record_inspection(&inspection, &config)?))
+        .write(move |store| {
+            Ok(crate::workflow::refresh::record_inspection(
+                store,
+                &config,
+                &inspection,
+                date,
+            )?)
+        })
         .await?;
     place_photos(staged).await?;
     state.metrics.inspection_recorded(recorded.created);

@@ -10,8 +10,8 @@
 //! - The plan day (`plan_date()`, for managers, planners and the signed-out app) is `--date`, or
 //!   the day of `now()`, or the day before while a team of the day before is still on shift.
 
-use super::catalogue::Layers;
-use super::{ApiError, AppState, LAYER_REFRESH, ServeOptions};
+use super::layer_set::Layers;
+use super::{ApiError, AppState, ServeOptions};
 use crate::model::{Account, Role};
 use crate::planning::PlanningConfig;
 use crate::planning::shift_clock::{self, CurrentPlan, ShiftState};
@@ -20,7 +20,6 @@ use crate::store::Store;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 /// A team and the days (of yesterday and today) on which the plan of its duty routes it.
 #[derive(Debug, Clone)]
@@ -36,8 +35,8 @@ type RosterAt = (i64, NaiveDate, Arc<Vec<TeamDays>>);
 #[derive(Default)]
 pub struct Roster(Mutex<Option<RosterAt>>);
 
-/// One plan day's layers, the store version they were read at and when.
-type DayLayers = (NaiveDate, Arc<Layers>, i64, Instant);
+/// One plan day's layers.
+type DayLayers = (NaiveDate, Arc<Layers>);
 
 /// Layers loaded for other plan days, newest use last; at most `OTHER_DAYS` are kept.
 #[derive(Default)]
@@ -128,7 +127,7 @@ impl AppState {
     /// Every team with the days it has plans, reread when the store or the day changes.
     pub async fn roster(self: &Arc<Self>) -> Result<Arc<Vec<TeamDays>>, ApiError> {
         let now = self.now();
-        let version = self.read(|s| Ok(s.data_version()?)).await?;
+        let version = self.read(|s| Ok(s.content_revision()?)).await?;
         {
             let cached = self
                 .roster
@@ -143,7 +142,7 @@ impl AppState {
             }
         }
         let (version, roster) = self
-            .read(move |s| Ok((s.data_version()?, Arc::new(load_roster(s, now)?))))
+            .read(move |s| Ok((s.content_revision()?, Arc::new(load_roster(s, now)?))))
             .await?;
         *self
             .roster
@@ -208,25 +207,28 @@ impl AppState {
         self.layers_on(date).await
     }
 
-    /// The layers of another plan day, cached like the main ones.
+    /// The layers of another plan day, kept for the few teams whose shift spans midnight and
+    /// brought forward like the main ones (loaded again when a change needs a rebuild).
     async fn layers_on(self: &Arc<Self>, date: NaiveDate) -> Result<Arc<Layers>, ApiError> {
         let mut days = self.other_days.0.lock().await;
-        let version = self.read(|s| Ok(s.data_version()?)).await?;
-        if let Some(i) = days.iter().position(|(d, ..)| *d == date) {
-            let (_, layers, v, at) = &days[i];
-            if *v == version || at.elapsed() < LAYER_REFRESH {
-                let layers = layers.clone();
-                let entry = days.remove(i);
-                days.push(entry);
+        let revision = self.read(|s| Ok(s.content_revision()?)).await?;
+        if let Some(i) = days.iter().position(|(d, _)| *d == date) {
+            let (_, layers) = days.remove(i);
+            let layers = if layers.revision == revision {
+                Some(layers)
+            } else {
+                self.bring_forward(layers).await?
+            };
+            if let Some(layers) = layers {
+                days.push((date, layers.clone()));
                 return Ok(layers);
             }
-            days.remove(i);
         }
-        let (layers, version) = self.load_layers(date).await?;
+        let layers = Arc::new(super::load_layers(self.clone(), date).await?);
         if days.len() >= OTHER_DAYS {
             days.remove(0);
         }
-        days.push((date, layers.clone(), version, Instant::now()));
+        days.push((date, layers.clone()));
         Ok(layers)
     }
 }

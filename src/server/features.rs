@@ -2,8 +2,10 @@
 //! (`/ogc/…`, what QGIS reads). Both answer from the same layer catalogue and R-trees.
 
 use super::auth::Signed;
-use super::catalogue::{Layer, Layers, Query};
+use super::catalogue::{API_LIMIT, GEOJSON, OGC_LIMIT, Query};
 use super::error::ApiError;
+use super::layer_index::Layer;
+use super::layer_set::Layers;
 use super::origin::Origin;
 use super::{Shared, openapi};
 use crate::model::BBox;
@@ -14,11 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-
-pub const GEOJSON: &str = "application/geo+json";
-/// Page sizes: the GeoJSON API serves whole map layers, OGC API clients page.
-pub const API_LIMIT: (usize, usize) = (10_000, 100_000);
-pub const OGC_LIMIT: (usize, usize) = (100, 10_000);
 
 pub fn routes() -> axum::Router<Shared> {
     axum::Router::new()
@@ -43,6 +40,18 @@ struct LayerParams {
     query: Query,
     limit: usize,
     offset: usize,
+}
+
+impl LayerParams {
+    /// What a request asked, for its ETag: the query string and the viewer's scope.
+    fn asked(&self, raw: Option<&str>) -> String {
+        format!(
+            "{}|{:?}|{:?}",
+            raw.unwrap_or_default(),
+            self.query.team,
+            self.query.areas
+        )
+    }
 }
 
 fn parse_params(raw: Option<&str>, limits: (usize, usize)) -> Result<LayerParams, ApiError> {
@@ -193,6 +202,26 @@ pub fn etag_of(bytes: &[u8]) -> String {
     format!("\"{:x}\"", Sha256::digest(bytes))
 }
 
+/// A layer answer's ETag: the layer's revision and what was asked of it (the query, the tile,
+/// the viewer), so that a client revalidates without the answer being built again.
+pub fn layer_etag(date: chrono::NaiveDate, layer: &Layer, asked: &str) -> String {
+    format!(
+        "W/\"{}-{}-{date}-{}-{}\"",
+        env!("CARGO_PKG_VERSION"),
+        layer.def.id,
+        layer.revision,
+        &etag_of(asked.as_bytes())[1..17]
+    )
+}
+
+/// A layer answer under its revision ETag: 304 when the client has it, else the body `make`s.
+fn layer_answer(headers: &HeaderMap, etag: &str, make: impl FnOnce() -> String) -> Response {
+    if client_has(headers, etag) {
+        return revalidated(headers, etag, GEOJSON, Body::empty(), "private, no-cache");
+    }
+    revalidated(headers, etag, GEOJSON, make(), "private, no-cache")
+}
+
 /// Whether the client's `If-None-Match` already names this ETag.
 pub fn client_has(headers: &HeaderMap, etag: &str) -> bool {
     headers
@@ -271,7 +300,6 @@ async fn layer_list(
     let layers = state.layers_for(&who.0).await?;
     let list: Vec<Value> = layers
         .all()
-        .iter()
         .map(|l| {
             let viewer = l.def.viewer(&who.0);
             json!({
@@ -303,19 +331,21 @@ async fn layer_geojson(
 ) -> Result<Response, ApiError> {
     let layers = state.layers_for(&who.0).await?;
     let Selection {
-        layer, hits, shown, ..
+        layer,
+        params,
+        hits,
+        shown,
     } = select(&layers, &id, &who, raw.as_deref(), API_LIMIT)?;
-    let extra = json!({
-        "name": layer.def.id,
-        "numberMatched": hits.len(),
-        "numberReturned": shown.len(),
-        "timeStamp": layers.loaded_at,
-    });
-    Ok(json_response(
-        &headers,
-        GEOJSON,
-        collection_body(layer, &shown, extra),
-    ))
+    let etag = layer_etag(layers.date, layer, &params.asked(raw.as_deref()));
+    Ok(layer_answer(&headers, &etag, || {
+        let extra = json!({
+            "name": layer.def.id,
+            "numberMatched": hits.len(),
+            "numberReturned": shown.len(),
+            "timeStamp": layers.loaded_at,
+        });
+        collection_body(layer, &shown, extra)
+    }))
 }
 
 fn link(href: String, rel: &str, kind: &str, title: &str) -> Value {
@@ -386,7 +416,7 @@ async fn collections(
     let b = origin.ogc();
     let body = json!({
         "links": [link(format!("{b}/collections"), "self", "application/json", "the layers")],
-        "collections": layers.all().iter().map(|l| collection_json(&b, l)).collect::<Vec<_>>(),
+        "collections": layers.all().map(|l| collection_json(&b, l)).collect::<Vec<_>>(),
     });
     Ok(json_response(
         &headers,
@@ -453,17 +483,20 @@ async fn items(
     if next < hits.len() {
         links.push(link(here(next), "next", GEOJSON, "the next page"));
     }
-    let extra = json!({
-        "numberMatched": hits.len(),
-        "numberReturned": shown.len(),
-        "timeStamp": layers.loaded_at,
-        "links": links,
-    });
-    Ok(json_response(
-        &headers,
-        GEOJSON,
-        collection_body(layer, &shown, extra),
-    ))
+    let etag = layer_etag(
+        layers.date,
+        layer,
+        &format!("ogc|{b}|{}", params.asked(raw.as_deref())),
+    );
+    Ok(layer_answer(&headers, &etag, || {
+        let extra = json!({
+            "numberMatched": hits.len(),
+            "numberReturned": shown.len(),
+            "timeStamp": layers.loaded_at,
+            "links": links,
+        });
+        collection_body(layer, &shown, extra)
+    }))
 }
 
 async fn item(

@@ -50,6 +50,8 @@ pub struct Metrics {
     login_failures: Counter,
     password_checks: Counter,
     layer_rebuild: Histogram,
+    layer_patch: Histogram,
+    tile_cache_bytes: Gauge,
     store_bytes: Gauge,
     backup_age: Gauge<f64, AtomicU64>,
     connections_refused: Counter,
@@ -97,9 +99,23 @@ impl Default for Metrics {
         let layer_rebuild = Histogram::new(exponential_buckets(0.01, 2.0, 12));
         registry.register_with_unit(
             "layer_rebuild_duration",
-            "Time to rebuild the map layers after the store changed",
+            "Time to load the map layers whole (at start, a new day, an import or a lighting run)",
             Unit::Seconds,
             layer_rebuild.clone(),
+        );
+        let layer_patch = Histogram::new(exponential_buckets(0.0005, 2.0, 12));
+        registry.register_with_unit(
+            "layer_patch_duration",
+            "Time to bring the map layers forward by the features a write changed",
+            Unit::Seconds,
+            layer_patch.clone(),
+        );
+        let tile_cache_bytes = Gauge::default();
+        registry.register_with_unit(
+            "tile_cache",
+            "Bytes of layer tiles held in the tile cache (bounded by its budget)",
+            Unit::Bytes,
+            tile_cache_bytes.clone(),
         );
         let store_bytes = Gauge::default();
         registry.register_with_unit(
@@ -129,6 +145,8 @@ impl Default for Metrics {
             login_failures,
             password_checks,
             layer_rebuild,
+            layer_patch,
+            tile_cache_bytes,
             store_bytes,
             backup_age,
             connections_refused,
@@ -152,6 +170,10 @@ impl Metrics {
         self.layer_rebuild.observe(seconds);
     }
 
+    pub fn layers_patched(&self, seconds: f64) {
+        self.layer_patch.observe(seconds);
+    }
+
     pub fn connection_refused(&self) {
         self.connections_refused.inc();
     }
@@ -171,6 +193,8 @@ impl Metrics {
             .map(|m| m.len())
             .sum();
         self.store_bytes.set(size as i64);
+        self.tile_cache_bytes
+            .set(state.archives.cut.usage().1 as i64);
         let age = state
             .options
             .backups

@@ -9,6 +9,8 @@ mod clock;
 mod dispatch;
 mod error;
 mod features;
+mod layer_index;
+mod layer_set;
 mod listen;
 mod metrics;
 mod openapi;
@@ -20,6 +22,7 @@ mod schedule;
 mod scope;
 mod supervision;
 mod throttle;
+mod tile_cache;
 mod tiles;
 mod tls;
 mod views;
@@ -35,8 +38,8 @@ use crate::planning::PlanningConfig;
 use crate::store::Store;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use catalogue::Layers;
 use chrono::NaiveDate;
+use layer_set::Layers;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -120,9 +123,6 @@ impl ServeOptions {
     }
 }
 
-/// Layers are rebuilt after a change at most this often; between rebuilds they may lag.
-const LAYER_REFRESH: Duration = Duration::from_secs(1);
-
 pub struct AppState {
     pub data: PathBuf,
     pub config: PlanningConfig,
@@ -131,8 +131,12 @@ pub struct AppState {
     writer: Mutex<Store>,
     /// Sessions and layer loads read through another, so they never wait behind a commit.
     reader: Mutex<Store>,
-    layers: RwLock<(Arc<Layers>, i64, Instant)>,
+    /// The layers as of the content revision they show; replaced whole, never edited.
+    layers: RwLock<Arc<Layers>>,
+    /// Patches and swaps of the layers, one at a time.
     reloading: tokio::sync::Mutex<()>,
+    /// A full rebuild runs in the background (after an import or a lighting run).
+    rebuilding: std::sync::atomic::AtomicBool,
     login_throttle: throttle::LoginThrottle,
     archives: tiles::Archives,
     lighting: views::LightingCache,
@@ -160,7 +164,6 @@ impl AppState {
         let writer = Store::open(&data)?;
         let reader = Store::open(&data)?;
         let date = clock::first_plan_date(&reader, &config, &options)?;
-        let version = reader.data_version()?;
         let layers = Layers::load(&reader, &config, date)?;
         Ok(Self {
             data,
@@ -168,8 +171,9 @@ impl AppState {
             options,
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
-            layers: RwLock::new((Arc::new(layers), version, Instant::now())),
+            layers: RwLock::new(Arc::new(layers)),
             reloading: tokio::sync::Mutex::new(()),
+            rebuilding: Default::default(),
             login_throttle: Default::default(),
             archives: Default::default(),
             lighting: Default::default(),
@@ -215,52 +219,126 @@ impl AppState {
         .map_err(ApiError::internal)?
     }
 
-    /// The layers, rebuilt first if the store or the day changed since they were loaded.
+    /// The layers as of now. A change since they were read is patched in first (a few
+    /// features: milliseconds); a change that needs a rebuild (an import, a lighting run) starts
+    /// one in the background and the layers as they were answer meanwhile. A new day is loaded
+    /// before answering: nothing of the old day's plan is right for it.
     pub async fn layers(self: &Arc<Self>) -> Result<Arc<Layers>, ApiError> {
-        let (current, version, at) = {
-            let l = self
-                .layers
-                .read()
-                .map_err(|_| ApiError::internal("layer lock poisoned"))?;
-            (l.0.clone(), l.1, l.2)
-        };
-        let now_version = self.read(|s| Ok(s.data_version()?)).await?;
+        let current = self.current_layers()?;
         let date = self.plan_date().await?;
-        if (now_version == version && current.date == date) || at.elapsed() < LAYER_REFRESH {
+        if current.date != date {
+            let _turn = self.reloading.lock().await;
+            let current = self.current_layers()?;
+            if current.date == date {
+                return Ok(current);
+            }
+            let started = Instant::now();
+            let fresh = Arc::new(load_layers(self.clone(), date).await?);
+            self.metrics.layers_rebuilt(started.elapsed().as_secs_f64());
+            self.set_layers(fresh.clone())?;
+            return Ok(fresh);
+        }
+        let revision = self.read(|s| Ok(s.content_revision()?)).await?;
+        if revision == current.revision {
             return Ok(current);
         }
-        let _one_at_a_time = self.reloading.lock().await;
-        let started = Instant::now();
-        let fresh = self.load_layers(date).await?;
-        let mut l = self
+        let _turn = self.reloading.lock().await;
+        let current = self.current_layers()?;
+        if revision <= current.revision {
+            return Ok(current);
+        }
+        match self.bring_forward(current.clone()).await? {
+            Some(next) => {
+                self.set_layers(next.clone())?;
+                Ok(next)
+            }
+            None => {
+                self.rebuild_in_background();
+                Ok(current)
+            }
+        }
+    }
+
+    fn current_layers(&self) -> Result<Arc<Layers>, ApiError> {
+        Ok(self
+            .layers
+            .read()
+            .map_err(|_| ApiError::internal("layer lock poisoned"))?
+            .clone())
+    }
+
+    fn set_layers(&self, layers: Arc<Layers>) -> Result<(), ApiError> {
+        *self
             .layers
             .write()
-            .map_err(|_| ApiError::internal("layer lock poisoned"))?;
-        *l = (fresh.0.clone(), fresh.1, Instant::now());
-        self.metrics.layers_rebuilt(started.elapsed().as_secs_f64());
-        Ok(fresh.0)
+            .map_err(|_| ApiError::internal("layer lock poisoned"))? = layers;
+        Ok(())
+    }
+
+    /// `layers` patched up to the store's content revision, or None when that takes a rebuild.
+    pub(crate) async fn bring_forward(
+        self: &Arc<Self>,
+        layers: Arc<Layers>,
+    ) -> Result<Option<Arc<Layers>>, ApiError> {
+        let state = self.clone();
+        let started = Instant::now();
+        let next = self
+            .read(move |store| {
+                // The revision first: changes after it are re-applied next time, none is missed.
+                let revision = store.content_revision()?;
+                let changes = store.changes_since(layers.revision, layer_set::PATCH_LIMIT + 1)?;
+                Ok(layers
+                    .updated(store, &state.config, &changes, revision)
+                    .map_err(|e| ApiError::internal(format!("{e:#}")))?
+                    .map(Arc::new))
+            })
+            .await?;
+        if next.is_some() {
+            self.metrics.layers_patched(started.elapsed().as_secs_f64());
+        }
+        Ok(next)
+    }
+
+    /// Starts a full rebuild of the main layers on a connection of its own (readers are not
+    /// held up), unless one is running; the result replaces the layers if it is newer.
+    fn rebuild_in_background(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        if self.rebuilding.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let state = self.clone();
+        tokio::spawn(async move {
+            let result = async {
+                let date = state.current_layers()?.date;
+                let started = Instant::now();
+                let fresh = load_layers(state.clone(), date).await?;
+                let _turn = state.reloading.lock().await;
+                let current = state.current_layers()?;
+                if fresh.revision > current.revision && fresh.date == current.date {
+                    state.set_layers(Arc::new(current.reloaded(fresh)))?;
+                }
+                state
+                    .metrics
+                    .layers_rebuilt(started.elapsed().as_secs_f64());
+                Ok::<_, ApiError>(())
+            }
+            .await;
+            state.rebuilding.store(false, Ordering::SeqCst);
+            if let Err(e) = result {
+                tracing::error!(error = %e.message, "rebuilding the layers failed");
+            }
+        });
     }
 }
 
-impl AppState {
-    /// The layers of `date` as the store holds them now, and the store version they show.
-    async fn load_layers(
-        self: &Arc<Self>,
-        date: NaiveDate,
-    ) -> Result<(Arc<Layers>, i64), ApiError> {
-        let state = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let store = state
-                .reader
-                .lock()
-                .map_err(|_| ApiError::internal("store lock poisoned"))?;
-            let version = store.data_version()?;
-            let layers = Layers::load(&store, &state.config, date)?;
-            Ok::<_, ApiError>((Arc::new(layers), version))
-        })
-        .await
-        .map_err(ApiError::internal)?
-    }
+/// The layers of `date` as the store holds them now, read on a connection of their own.
+async fn load_layers(state: Shared, date: NaiveDate) -> Result<Layers, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let store = Store::open(&state.data)?;
+        Layers::load(&store, &state.config, date).map_err(|e| ApiError::internal(format!("{e:#}")))
+    })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 pub fn router(state: Shared) -> Router {

@@ -2,8 +2,7 @@
 //! catalogue the handlers serve. QGIS reads the page size's default and maximum from
 //! `components.parameters.limit.schema`.
 
-use super::catalogue::LAYERS;
-use super::features::{GEOJSON, OGC_LIMIT};
+use super::catalogue::{GEOJSON, LAYERS, OGC_LIMIT};
 use utoipa::openapi::path::{OperationBuilder, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, HttpMethod, InfoBuilder, ObjectBuilder, OpenApiBuilder,

@@ -3,10 +3,12 @@
 
 use super::Shared;
 use super::auth::Signed;
-use super::catalogue::{Layers, Query};
+use super::catalogue::Query;
 use super::error::ApiError;
-use super::features::{client_has, etag_of, json_response};
+use super::features::{client_has, etag_of, json_response, layer_etag};
+use super::layer_set::Layers;
 use super::origin::Origin;
+use super::tile_cache::TileCache;
 use crate::tiles::encode::{LayerBuilder, encode};
 use crate::tiles::mercator::{TileBounds, tile_bbox, valid_tile};
 use axum::body::Body;
@@ -19,7 +21,7 @@ use pmtiles::{AsyncPmTilesReader, MmapBackend, NoCache, TileCoord};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::SystemTime;
 use tower::ServiceExt;
 
@@ -27,7 +29,6 @@ pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 pub const PMTILES: &str = "application/vnd.pmtiles";
 /// Layers light enough to cut per request, and what their tiles carry.
 const DENSE_LAYERS: &[&str] = &["venues", "lamps", "corners", "blind_spots"];
-const CACHED_TILES: usize = 4_096;
 
 pub fn routes() -> axum::Router<Shared> {
     axum::Router::new()
@@ -37,15 +38,13 @@ pub fn routes() -> axum::Router<Shared> {
 }
 
 type Reader = AsyncPmTilesReader<MmapBackend, NoCache>;
-/// (layers load time and team, layer, z, x, y).
-type CutKey = (String, String, u8, u32, u32);
 
 /// Open archives, reopened when the file on disk changes (a rebuilt basemap).
 #[derive(Default)]
 pub struct Archives {
     open: tokio::sync::Mutex<HashMap<String, (SystemTime, Arc<Reader>)>>,
     /// Dense-layer tiles already cut.
-    cut: Mutex<HashMap<CutKey, Arc<Vec<u8>>>>,
+    pub cut: TileCache,
 }
 
 /// `basemap` → `DATA/tiles/basemap.pmtiles`; only plain names, so no path can climb out.
@@ -155,10 +154,12 @@ fn parse_zxy(z: &str, x: &str, y: &str) -> Result<(u8, u32, u32), ApiError> {
 }
 
 /// Sends gzip bytes as they are to clients that take gzip, unpacked to the rest; 204 if empty.
+/// The ETag is `etag` when given (a layer tile's revision), else a digest of the bytes.
 fn tile_response(
     headers: &HeaderMap,
     gzipped: Option<&[u8]>,
     cache: &'static str,
+    etag: Option<String>,
 ) -> Result<Response, ApiError> {
     let Some(bytes) = gzipped.filter(|b| !b.is_empty()) else {
         let mut r = StatusCode::NO_CONTENT.into_response();
@@ -166,14 +167,9 @@ fn tile_response(
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         return Ok(r);
     };
-    let etag = etag_of(bytes);
+    let etag = etag.unwrap_or_else(|| etag_of(bytes));
     if client_has(headers, &etag) {
-        let mut r = StatusCode::NOT_MODIFIED.into_response();
-        r.headers_mut().insert(
-            header::ETAG,
-            HeaderValue::from_str(&etag).map_err(ApiError::internal)?,
-        );
-        return Ok(r);
+        return not_modified(&etag);
     }
     let takes_gzip = headers
         .get(header::ACCEPT_ENCODING)
@@ -202,6 +198,15 @@ fn tile_response(
     Ok(response)
 }
 
+fn not_modified(etag: &str) -> Result<Response, ApiError> {
+    let mut r = StatusCode::NOT_MODIFIED.into_response();
+    r.headers_mut().insert(
+        header::ETAG,
+        HeaderValue::from_str(etag).map_err(ApiError::internal)?,
+    );
+    Ok(r)
+}
+
 async fn tile(
     State(state): State<Shared>,
     Path((name, z, x, y)): Path<(String, String, String, String)>,
@@ -217,7 +222,7 @@ async fn tile(
             "tile set {name} is not gzip-compressed"
         )));
     }
-    tile_response(&headers, bytes.as_deref(), "public, max-age=3600")
+    tile_response(&headers, bytes.as_deref(), "public, max-age=3600", None)
 }
 
 /// A dense layer's tile, cut from the layer's R-tree (inspectors: their team's venues only).
@@ -240,28 +245,26 @@ async fn layer_tile(
         .ok_or_else(|| ApiError::not_found(format!("no layer `{layer_id}`")))?
         .def
         .viewer(&who.0);
+    let layer = layers
+        .get(&layer_id)
+        .ok_or_else(|| ApiError::not_found(format!("no layer `{layer_id}`")))?;
     // Tiles are cut per viewer: a team's or an area's tile is never served to another.
+    let viewer_key = format!("{}:{:?}", viewer.team.unwrap_or(0), viewer.areas);
+    // The layer's revision names the tile's content: a client holding it revalidates without
+    // the tile being cut again.
+    let etag = layer_etag(layers.date, layer, &format!("{z}/{x}/{y}|{viewer_key}"));
+    if client_has(&headers, &etag) {
+        return not_modified(&etag);
+    }
     let key = (
-        format!(
-            "{}:{}:{}:{:?}",
-            layers.date,
-            layers.loaded_at,
-            viewer.team.unwrap_or(0),
-            viewer.areas
-        ),
-        layer_id.clone(),
+        layer.def.id,
+        layer.revision,
+        format!("{}:{viewer_key}", layers.date),
         z,
         x,
         y,
     );
-    let cached = state
-        .archives
-        .cut
-        .lock()
-        .map_err(|_| ApiError::internal("tile cache lock"))?
-        .get(&key)
-        .cloned();
-    let bytes = match cached {
+    let bytes = match state.archives.cut.get(&key) {
         Some(b) => b,
         None => {
             let layers2 = layers.clone();
@@ -270,19 +273,11 @@ async fn layer_tile(
                 .await
                 .map_err(ApiError::internal)??;
             let b = Arc::new(b);
-            let mut cache = state
-                .archives
-                .cut
-                .lock()
-                .map_err(|_| ApiError::internal("tile cache lock"))?;
-            if cache.len() >= CACHED_TILES {
-                cache.clear();
-            }
-            cache.insert(key, b.clone());
+            state.archives.cut.put(key, b.clone());
             b
         }
     };
-    tile_response(&headers, Some(&bytes), "private, no-cache")
+    tile_response(&headers, Some(&bytes), "private, no-cache", Some(etag))
 }
 
 fn cut_layer(

@@ -140,7 +140,7 @@ async fn app(
 /// on the map), or the defaults before any run; rebuilt only when the store has changed.
 async fn city_lighting(state: &Shared) -> Result<Arc<CityLighting>, ApiError> {
     let mut cache = state.lighting.0.lock().await;
-    let version = state.read(|s| Ok(s.data_version()?)).await?;
+    let version = state.read(|s| Ok(s.content_revision()?)).await?;
     if let Some((built_at, lighting)) = cache.as_ref()
         && *built_at == version
     {
@@ -150,7 +150,7 @@ async fn city_lighting(state: &Shared) -> Result<Arc<CityLighting>, ApiError> {
         .read(|s| {
             // Read first: a write during the build leaves an older version, so the next
             // request builds again.
-            let version = s.data_version()?;
+            let version = s.content_revision()?;
             let config = s.lighting_config()?.unwrap_or_default();
             Ok((version, CityLighting::load(s, &config)?))
         })

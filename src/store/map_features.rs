@@ -82,59 +82,79 @@ impl StoredLayer {
 impl Store {
     pub fn map_features(&self, layer: StoredLayer) -> Result<Vec<MapFeature>> {
         let mut stmt = self.conn.prepare(layer.sql())?;
-        let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            let bad = |field: &'static str, message: String| StoreError::Corrupt {
-                table: layer.table(),
-                id,
-                field,
-                message,
-            };
-            let mut properties = Map::new();
-            let (mut lon, mut lat, mut geometry) = (None, None, None);
-            for (i, name) in names.iter().enumerate().skip(1) {
-                let value = value_of(row.get_ref(i)?);
-                match name.as_str() {
-                    "lon" => lon = value.as_f64(),
-                    "lat" => lat = value.as_f64(),
-                    "geometry" => {
-                        let text = value.as_str().unwrap_or_default();
-                        geometry = Some(
-                            serde_json::from_str::<geojson::Geometry>(text)
-                                .map_err(|e| bad("geometry", e.to_string()))?,
-                        );
-                    }
-                    json if json.ends_with("_json") => {
-                        let parsed = match value.as_str() {
-                            Some(t) => serde_json::from_str(t)
-                                .map_err(|e| bad("json column", format!("{json}: {e}")))?,
-                            None => Value::Null,
-                        };
-                        properties.insert(json.trim_end_matches("_json").to_string(), parsed);
-                    }
-                    _ => {
-                        properties.insert(name.clone(), value);
-                    }
+        read_features(layer, &mut stmt, [])
+    }
+
+    /// The features `ids` of a layer only, as `map_features` has them: what a server re-reads
+    /// after those features changed. (SQLite pushes the filter into the layer's query, so the
+    /// per-row subqueries run for these rows alone.)
+    pub fn map_features_of(&self, layer: StoredLayer, ids: &[i64]) -> Result<Vec<MapFeature>> {
+        let sql = format!(
+            "SELECT * FROM ({}) WHERE id IN (SELECT value FROM json_each(?1))",
+            layer.sql()
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        read_features(layer, &mut stmt, [super::planning::id_list(ids)])
+    }
+}
+
+fn read_features(
+    layer: StoredLayer,
+    stmt: &mut rusqlite::Statement,
+    params: impl rusqlite::Params,
+) -> Result<Vec<MapFeature>> {
+    let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let bad = |field: &'static str, message: String| StoreError::Corrupt {
+            table: layer.table(),
+            id,
+            field,
+            message,
+        };
+        let mut properties = Map::new();
+        let (mut lon, mut lat, mut geometry) = (None, None, None);
+        for (i, name) in names.iter().enumerate().skip(1) {
+            let value = value_of(row.get_ref(i)?);
+            match name.as_str() {
+                "lon" => lon = value.as_f64(),
+                "lat" => lat = value.as_f64(),
+                "geometry" => {
+                    let text = value.as_str().unwrap_or_default();
+                    geometry = Some(
+                        serde_json::from_str::<geojson::Geometry>(text)
+                            .map_err(|e| bad("geometry", e.to_string()))?,
+                    );
+                }
+                json if json.ends_with("_json") => {
+                    let parsed = match value.as_str() {
+                        Some(t) => serde_json::from_str(t)
+                            .map_err(|e| bad("json column", format!("{json}: {e}")))?,
+                        None => Value::Null,
+                    };
+                    properties.insert(json.trim_end_matches("_json").to_string(), parsed);
+                }
+                _ => {
+                    properties.insert(name.clone(), value);
                 }
             }
-            let geometry = match (geometry, lon, lat) {
-                (Some(g), _, _) => g,
-                (None, Some(lon), Some(lat)) => {
-                    geojson::Geometry::new(geojson::GeometryValue::new_point([lon, lat]))
-                }
-                _ => return Err(bad("geometry", "the row has no position".into())),
-            };
-            out.push(MapFeature {
-                id,
-                geometry,
-                properties,
-            });
         }
-        Ok(out)
+        let geometry = match (geometry, lon, lat) {
+            (Some(g), _, _) => g,
+            (None, Some(lon), Some(lat)) => {
+                geojson::Geometry::new(geojson::GeometryValue::new_point([lon, lat]))
+            }
+            _ => return Err(bad("geometry", "the row has no position".into())),
+        };
+        out.push(MapFeature {
+            id,
+            geometry,
+            properties,
+        });
     }
+    Ok(out)
 }
 
 fn value_of(v: rusqlite::types::ValueRef) -> Value {

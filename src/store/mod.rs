@@ -13,11 +13,13 @@ mod inspection_list;
 mod inspections;
 mod lighting;
 mod map_features;
+mod neighbourhood;
 mod photos;
 mod planning;
 mod read;
 mod reports;
 mod review;
+mod revision;
 pub mod scope;
 mod stats;
 mod summary;
@@ -40,6 +42,7 @@ pub use map_features::{MapFeature, StoredLayer};
 pub use photos::{PhotoFolder, StagedPhoto, Sweep};
 pub use reports::WebhookAttempt;
 pub use review::{Review, Version};
+pub use revision::{Change, Subject};
 pub use stats::Stats;
 pub use summary::{ImportSummary, TableSummary};
 
@@ -68,6 +71,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_review", include_str!("migrations/0006_review.sql")),
     ("0007_browse", include_str!("migrations/0007_browse.sql")),
     ("0008_reports", include_str!("migrations/0008_reports.sql")),
+    (
+        "0009_revisions",
+        include_str!("migrations/0009_revisions.sql"),
+    ),
 ];
 
 pub const DATABASE_FILE: &str = "patrolmap.sqlite";
@@ -208,14 +215,6 @@ impl Store {
             tx.commit()?;
         }
         Ok(())
-    }
-
-    /// Changes whenever another connection commits (SQLite `data_version`): how a reader learns
-    /// that what it built from the store is out of date.
-    pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

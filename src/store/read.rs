@@ -68,10 +68,19 @@ fn parsed<T>(
 fn collect<T>(
     conn: &Connection,
     sql: &str,
+    row: impl FnMut(&Row) -> rusqlite::Result<Result<T>>,
+) -> Result<Vec<T>> {
+    collect_with(conn, sql, [], row)
+}
+
+pub(super) fn collect_with<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
     mut row: impl FnMut(&Row) -> rusqlite::Result<Result<T>>,
 ) -> Result<Vec<T>> {
-    let mut stmt = conn.prepare(sql)?;
-    let rows = stmt.query_map([], |r| row(r))?;
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, |r| row(r))?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r??);
@@ -80,10 +89,22 @@ fn collect<T>(
 }
 
 pub(super) fn venues(conn: &Connection) -> Result<Vec<Venue>> {
-    collect(
+    venues_where(conn, "1", [])
+}
+
+/// The venues a filter on `venues` selects, in id order.
+pub(super) fn venues_where(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Venue>> {
+    collect_with(
         conn,
-        "SELECT id, source_id, kind, name, address, lon, lat, opening_hours, status, responsible_unit, complaints, sample
-         FROM venues ORDER BY id",
+        &format!(
+            "SELECT id, source_id, kind, name, address, lon, lat, opening_hours, status, responsible_unit, complaints, sample
+             FROM venues WHERE {filter} ORDER BY id"
+        ),
+        params,
         |r| {
             let id: i64 = r.get(0)?;
             let kind: String = r.get(2)?;
@@ -134,9 +155,21 @@ pub(super) fn lamps(conn: &Connection) -> Result<Vec<Lamp>> {
 }
 
 pub(super) fn areas(conn: &Connection) -> Result<Vec<Area>> {
-    collect(
+    areas_where(conn, "1", [])
+}
+
+pub(super) fn areas_where(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Area>> {
+    collect_with(
         conn,
-        "SELECT id, source_id, name, level, parent_source_id, geometry, sample FROM areas ORDER BY id",
+        &format!(
+            "SELECT id, source_id, name, level, parent_source_id, geometry, sample FROM areas
+             WHERE {filter} ORDER BY id"
+        ),
+        params,
         |r| {
             let id: i64 = r.get(0)?;
             let level: String = r.get(3)?;

@@ -7,6 +7,7 @@ mod daily;
 pub mod dispatch;
 pub mod history;
 mod lighting;
+pub mod refresh;
 pub mod report_files;
 pub mod reports;
 pub mod supervision;

@@ -1,0 +1,116 @@
+//! Layer tiles already cut, kept within a byte budget: the least recently used go first, so a
+//! city's busy tiles stay while a planner's one-off pan through the suburbs passes through.
+//! A tile's key holds its layer's revision, so a tile of an older revision is never served;
+//! it ages out like any other.
+
+use hashlink::LinkedHashMap;
+use std::sync::{Arc, Mutex};
+
+/// (layer, layer revision, viewer, z, x, y).
+pub type TileKey = (&'static str, i64, String, u8, u32, u32);
+
+/// A quarter of a gigabyte of gzipped tiles: tens of thousands of city tiles.
+pub const DEFAULT_BUDGET: usize = 256 << 20;
+
+pub struct TileCache {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    tiles: LinkedHashMap<TileKey, Arc<Vec<u8>>>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl Default for TileCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_BUDGET)
+    }
+}
+
+impl TileCache {
+    pub fn new(budget: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                tiles: LinkedHashMap::new(),
+                bytes: 0,
+                budget,
+            }),
+        }
+    }
+
+    /// The tile, marked as just used.
+    pub fn get(&self, key: &TileKey) -> Option<Arc<Vec<u8>>> {
+        let mut inner = self.inner.lock().ok()?;
+        let tile = inner.tiles.to_back(key)?;
+        Some(tile.clone())
+    }
+
+    /// Keeps a tile, evicting the least recently used until the budget holds. A tile larger
+    /// than the whole budget is not kept.
+    pub fn put(&self, key: TileKey, tile: Arc<Vec<u8>>) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if tile.len() > inner.budget {
+            return;
+        }
+        inner.bytes += tile.len();
+        // `insert` moves a key already held to the back, as a use.
+        if let Some(old) = inner.tiles.insert(key, tile) {
+            inner.bytes -= old.len();
+        }
+        while inner.bytes > inner.budget {
+            match inner.tiles.pop_front() {
+                Some((_, t)) => inner.bytes -= t.len(),
+                None => break,
+            }
+        }
+    }
+
+    /// Tiles held and their bytes (for `/metrics`).
+    pub fn usage(&self) -> (usize, usize) {
+        self.inner
+            .lock()
+            .map(|i| (i.tiles.len(), i.bytes))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(x: u32) -> TileKey {
+        ("lamps", 1, String::new(), 14, x, 0)
+    }
+
+    #[test]
+    fn the_least_recently_used_tiles_go_first_and_the_budget_holds() {
+        let cache = TileCache::new(300);
+        for x in 0..3 {
+            cache.put(key(x), Arc::new(vec![0; 100]));
+        }
+        assert_eq!(cache.usage(), (3, 300));
+        // Tile 0 read again: tile 1 is now the oldest.
+        assert!(cache.get(&key(0)).is_some());
+        cache.put(key(3), Arc::new(vec![0; 100]));
+        assert!(cache.get(&key(1)).is_none());
+        assert!(cache.get(&key(0)).is_some());
+        assert_eq!(cache.usage(), (3, 300));
+        // A big tile evicts as many as it needs.
+        cache.put(key(4), Arc::new(vec![0; 250]));
+        assert_eq!(cache.usage().0, 1);
+        assert!(cache.usage().1 <= 300);
+        // Larger than the budget: not kept, nothing evicted for it.
+        cache.put(key(5), Arc::new(vec![0; 301]));
+        assert!(cache.get(&key(5)).is_none());
+        assert!(cache.get(&key(4)).is_some());
+        // The same key again replaces, counting its bytes once.
+        cache.put(key(4), Arc::new(vec![0; 50]));
+        assert_eq!(cache.usage(), (1, 50));
+        // Another revision of the same tile is another key.
+        let newer: TileKey = ("lamps", 2, String::new(), 14, 4, 0);
+        assert!(cache.get(&newer).is_none());
+    }
+}
