@@ -10,6 +10,7 @@ mod lighting;
 pub mod report_files;
 pub mod reports;
 pub mod supervision;
+pub mod tables;
 
 pub use daily::{
     OverdueVenue, PlanOptions, coverage_report, overdue_venues, plan_inspections, plan_lighting,
