@@ -1,12 +1,15 @@
 // The offline side of the web map. The app's own files are cached when the worker installs (the
 // list and its version come from the server); every GET of the app, the API and the basemap goes
 // to the network first and falls back to the last copy, so a phone that loses signal keeps its
-// route, its catalogue and its map. Writes are never handled here: the outbox in the page owns
+// route, its catalogue and its map. Only a request with a copy to fall back on gives up on a slow
+// network, and then soon; one with nothing kept waits for the server as long as the request
+// takes (the server's own request timeout ends it), since giving up could only show an error. Writes are never handled here: the outbox in the page owns
 // them, so an inspection is either acknowledged by the server or still visibly waiting.
 
 const APP_CACHE = "patrolmap-app";
 const DATA_CACHE = "patrolmap-data";
-const NETWORK_WAIT_MS = 5000;
+/** How long a request with a kept copy waits for the network before the copy answers. */
+const CACHED_WAIT_MS = 3000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -47,33 +50,32 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   const range = event.request.headers.get("range");
-  if (range && url.pathname.endsWith(".pmtiles")) event.respondWith(archiveRange(event.request, range));
-  else event.respondWith(networkFirst(event.request));
+  if (range && url.pathname.endsWith(".pmtiles")) event.respondWith(archiveRange(event, range));
+  else event.respondWith(networkFirst(event));
 });
 
-async function networkFirst(request) {
-  try {
-    const response = await withTimeout(fetch(request));
-    if (response.ok && response.status === 200) {
-      const copy = response.clone();
-      const cache = await caches.open(DATA_CACHE);
-      cache.put(request, copy).catch(() => {});
-    }
-    return response;
-  } catch (err) {
-    const cached = await caches.match(request, { ignoreVary: true });
-    if (cached) return cached;
-    if (request.mode === "navigate") {
-      const page = await caches.match("/");
-      if (page) return page;
-    }
-    return Response.error();
-  }
+/** The network's answer, or the kept copy when the network fails or is slow while one is kept. */
+async function networkFirst(event) {
+  const request = event.request;
+  const network = fetch(request);
+  // Kept alongside the answer, not before it; one that comes after the copy was shown still
+  // refreshes the copy for next time.
+  event.waitUntil(
+    network
+      .then(async (response) => {
+        if (response.ok && response.status === 200) await (await caches.open(DATA_CACHE)).put(request, response.clone());
+      })
+      .catch(() => {}),
+  );
+  let kept = await caches.match(request, { ignoreVary: true });
+  if (!kept && request.mode === "navigate") kept = await caches.match("/");
+  if (!kept) return network.catch(() => Response.error());
+  return withTimeout(network, CACHED_WAIT_MS).catch(() => kept);
 }
 
-function withTimeout(promise) {
+function withTimeout(promise, ms) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("network too slow")), NETWORK_WAIT_MS);
+    const timer = setTimeout(() => reject(new Error("network too slow")), ms);
     promise.then(
       (r) => {
         clearTimeout(timer);
@@ -87,25 +89,33 @@ function withTimeout(promise) {
   });
 }
 
-/** A byte range of the basemap: from the network, else from a kept range or the kept archive. */
-async function archiveRange(request, range) {
+/** A byte range of the basemap: from the network, else from a kept range or the kept archive
+ *  (soon when the network is slow and one of those is there; never sooner than the network
+ *  when neither is). */
+async function archiveRange(event, range) {
+  const request = event.request;
   const key = `${request.url}?bytes=${range.replace(/^bytes=/, "")}`;
   const cache = await caches.open(DATA_CACHE);
+  const network = fetch(request);
+  event.waitUntil(
+    network
+      .then(async (response) => {
+        if (response.status !== 206) return;
+        // The Cache API refuses partial responses: keep the bytes as a whole one under the range.
+        const body = await response.clone().arrayBuffer();
+        const headers = { "content-type": "application/octet-stream", "content-range": response.headers.get("content-range") || "" };
+        await cache.put(key, new Response(body, { status: 200, headers }));
+      })
+      .catch(() => {}),
+  );
+  const kept = await cache.match(key);
+  const whole = kept ? null : await cache.match(request.url, { ignoreVary: true });
+  if (!kept && !whole) return network.catch(() => Response.error());
   try {
-    const response = await withTimeout(fetch(request));
-    if (response.status === 206) {
-      // The Cache API refuses partial responses: keep the bytes as a whole one under the range.
-      const body = await response.clone().arrayBuffer();
-      const headers = { "content-type": "application/octet-stream", "content-range": response.headers.get("content-range") || "" };
-      cache.put(key, new Response(body, { status: 200, headers })).catch(() => {});
-    }
-    return response;
-  } catch (err) {
-    const kept = await cache.match(key);
+    return await withTimeout(network, CACHED_WAIT_MS);
+  } catch {
     if (kept) return partial(await kept.arrayBuffer(), kept.headers.get("content-range"));
-    const whole = await cache.match(request.url, { ignoreVary: true });
-    if (whole) return slice(await whole.arrayBuffer(), range);
-    return Response.error();
+    return slice(await whole.arrayBuffer(), range);
   }
 }
 

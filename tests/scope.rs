@@ -289,7 +289,11 @@ fn a_manager_scoped_to_one_township_sees_and_touches_nothing_of_another() {
     );
 
     // Follow-ups, findings by week, overdue venues.
-    let fus = get(&server.url("/api/follow-ups?status=open"), Some(&leader)).json();
+    let fus = get(
+        &server.url("/api/follow-ups?status=open&limit=500"),
+        Some(&leader),
+    )
+    .json();
     let fus = fus["follow_ups"].as_array().unwrap();
     assert!(fus.iter().any(|f| f["id"] == my_follow_up));
     assert!(
@@ -303,7 +307,7 @@ fn a_manager_scoped_to_one_township_sees_and_touches_nothing_of_another() {
         (fu(&leader, their_follow_up), fu(&leader, my_follow_up)),
         (404, 200)
     );
-    let overdue = get(&server.url("/api/overdue"), Some(&leader)).json();
+    let overdue = get(&server.url("/api/overdue?limit=500"), Some(&leader)).json();
     assert!(
         overdue["venues"]
             .as_array()

@@ -87,13 +87,14 @@ fn each_view_checks_the_role() {
     let data = demo_copy();
     let server = Server::start(data.path(), &[]);
     // (path, roles that may read it)
-    let views: [(&str, &[&str]); 3] = [
+    let views: [(&str, &[&str]); 4] = [
         (
             "/api/lighting/at?lon=24.94&lat=60.17",
             &["planner", "manager", "admin"],
         ),
         ("/api/findings", &["planner", "manager", "admin"]),
         ("/api/overdue", &["manager", "admin"]),
+        ("/api/coverage", &["planner", "manager", "admin"]),
     ];
     for (path, _) in &views {
         let r = get(&server.url(path), None);
@@ -305,11 +306,16 @@ fn every_overdue_venue_is_one_coverage_counts_as_overdue() {
     let data = demo_copy();
     let server = Server::start(data.path(), &[]);
     let token = login(&server, "manager");
-    let r = get(&server.url("/api/overdue"), Some(&token));
+    let r = get(&server.url("/api/overdue?limit=500"), Some(&token));
     assert_eq!(r.status, 200, "{}", r.body);
     let answer = r.json();
     assert_eq!(answer["date"], DEMO_DATE);
     let venues = answer["venues"].as_array().unwrap();
+    assert_eq!(
+        answer["total"],
+        venues.len(),
+        "the demo's list fits one page"
+    );
     assert!(!venues.is_empty(), "the demo has overdue venues");
 
     // Never inspected first, then by days overdue; the days are the coverage rule's.

@@ -1,12 +1,13 @@
 // The manager's desk: coverage by township, community or grid cell as a choropleth with its
 // legend, the overdue venues, the open follow-ups with deadlines and units, findings per week as
-// a chart; every table exports as CSV.
+// a chart. The tables page from the server (paged.js); each exports its whole list as CSV.
 
 import * as api from "./api.js";
 import { percent, t, term } from "./i18n.js";
 import { layerTitles } from "./layers.js";
 import { createMap, ready, showGeoJson } from "./map.js";
-import { downloadButton, el, failureText, table, toCsv } from "./ui.js";
+import { pagedTable } from "./paged.js";
+import { downloadButton, el, failureText, toCsv } from "./ui.js";
 
 const LEVELS = ["township", "community", "grid"];
 /** Coverage classes: below 60% is a problem, 90% and up is the aim. */
@@ -22,31 +23,71 @@ export async function mount(root, { app }) {
   // Kept across a language or theme switch, which mounts the view again.
   let level = sessionStorage.getItem("patrolmap.level") || "township";
 
-  let areas, overdue, followUps, findings, titles;
+  const overdueTitle = el("h3", {}, t("manager.overdue_title", { n: "…" }));
+  const followUpTitle = el("h3", {}, t("manager.follow_ups_title", { n: "…", late: "…" }));
+  let overduePage = null;
+  let drawn = false;
+  const areaTable = pagedTable({
+    id: "areas",
+    path: "/api/coverage",
+    rowsKey: "areas",
+    columns: areaColumns(),
+    params: { level },
+    sort: "covered_share",
+    filters: [{ param: "name", label: t("paged.filter_name") }],
+    csvName: (a) => `coverage-${level}-${a?.date ?? app.plan_date}.csv`,
+    caption: t("manager.areas"),
+  });
+  const overdueTable = pagedTable({
+    id: "overdue",
+    path: "/api/overdue",
+    rowsKey: "venues",
+    columns: overdueColumns(),
+    sort: "days_overdue",
+    order: "desc",
+    filters: [
+      { param: "name", label: t("paged.filter_name") },
+      { param: "kind", label: t("manager.kind"), options: [{ value: "", label: t("paged.all") }, ...app.kinds.map((k) => ({ value: k, label: term("kind", k) }))] },
+    ],
+    csvName: (a) => `overdue-${a?.date ?? app.plan_date}.csv`,
+    onRow: (v) => map.flyTo({ center: [v.lon, v.lat], zoom: 17 }),
+    onPage: (answer) => {
+      overdueTitle.textContent = t("manager.overdue_title", { n: answer.total });
+      overduePage = answer;
+      // The map shows the venues of the page in the table.
+      if (drawn) map.getSource("overdue")?.setData(overduePoints(answer.venues));
+    },
+  });
+  const followUpTable = pagedTable({
+    id: "follow-ups",
+    path: "/api/follow-ups",
+    rowsKey: "follow_ups",
+    columns: followUpColumns(),
+    params: { status: "open" },
+    sort: "deadline",
+    filters: [
+      { param: "late", label: t("manager.state"), options: [{ value: "", label: t("paged.all") }, { value: "true", label: t("manager.late") }, { value: "false", label: t("manager.open") }] },
+      { param: "outcome", label: t("manager.finding"), options: [{ value: "", label: t("paged.all") }, ...["violation", "drug_related", "refused_entry"].map((o) => ({ value: o, label: term("outcome", o) }))] },
+    ],
+    csvName: (a) => `follow-ups-${a?.day ?? app.plan_date}.csv`,
+  });
+
+  let areas, findings, titles, openCount, lateCount;
   try {
-    [areas, overdue, followUps, findings, titles] = await Promise.all([
+    [areas, , openCount, lateCount, findings, titles] = await Promise.all([
       api.get("/api/layers/areas?limit=100000"),
-      api.get("/api/overdue"),
-      api.get("/api/follow-ups?status=open"),
+      overdueTable.load(),
+      followUpTable.load(),
+      api.get("/api/follow-ups?status=open&late=true&limit=1"),
       api.get("/api/findings?weeks=8"),
       layerTitles(),
+      areaTable.load(),
     ]);
   } catch (err) {
     panel.append(el("p", { class: "error" }, failureText(err)));
     return () => map.remove();
   }
-  const areaTable = el("div", { id: "area-table" });
-  const renderAreas = () => {
-    if (map.getLayer("coverage-fill")) {
-      for (const id of ["coverage-fill", "coverage-line"]) map.setFilter(id, ["==", ["get", "level"], level]);
-    }
-    const rows = areas.features.map((f) => f.properties).filter((p) => p.level === level).sort((a, b) => a.covered_share - b.covered_share);
-    const columns = areaColumns();
-    areaTable.replaceChildren(
-      csvButton(t("manager.export_csv"), `coverage-${level}-${app.plan_date}.csv`, columns, rows, "export-areas"),
-      table(columns, rows, { class: "compact" }),
-    );
-  };
+  followUpTitle.textContent = t("manager.follow_ups_title", { n: openCount.total, late: lateCount.total });
 
   panel.append(
     el("h2", {}, t("manager.title", { date: app.plan_date })),
@@ -58,18 +99,20 @@ export async function mount(root, { app }) {
           level = l;
           sessionStorage.setItem("patrolmap.level", l);
           for (const b of e.target.parentElement.children) b.setAttribute("aria-pressed", String(b.dataset.level === l));
-          renderAreas();
+          if (map.getLayer("coverage-fill")) {
+            for (const id of ["coverage-fill", "coverage-line"]) map.setFilter(id, ["==", ["get", "level"], level]);
+          }
+          areaTable.load({ level, offset: 0 });
         } }, term("level", l)),
       ),
     ),
     coverageLegend(titles.areas),
     el("h3", {}, t("manager.areas")),
-    areaTable,
-    overdueSection(overdue, map),
-    followUpSection(followUps.follow_ups, app.plan_date),
+    areaTable.element,
+    el("section", { id: "overdue-section" }, overdueTitle, overdueTable.element),
+    el("section", { id: "follow-ups-section" }, followUpTitle, followUpTable.element),
     findingsSection(findings.weeks),
   );
-  renderAreas();
 
   await ready(map);
   const colour = ["step", ["get", "covered_share"], COVERAGE_COLOURS[0], COVERAGE_BREAKS[0], COVERAGE_COLOURS[1], COVERAGE_BREAKS[1], COVERAGE_COLOURS[2], COVERAGE_BREAKS[2], COVERAGE_COLOURS[3]];
@@ -77,13 +120,10 @@ export async function mount(root, { app }) {
     { id: "coverage-fill", type: "fill", filter: ["==", ["get", "level"], level], paint: { "fill-color": colour, "fill-opacity": 0.45 } },
     { id: "coverage-line", type: "line", filter: ["==", ["get", "level"], level], paint: { "line-color": "#343a40", "line-width": 1 } },
   ]);
-  const overduePoints = {
-    type: "FeatureCollection",
-    features: overdue.venues.map((v) => ({ type: "Feature", geometry: { type: "Point", coordinates: [v.lon, v.lat] }, properties: { id: v.id } })),
-  };
-  showGeoJson(map, "overdue", overduePoints, [
+  showGeoJson(map, "overdue", overduePoints(overduePage?.venues ?? []), [
     { id: "overdue", type: "circle", paint: { "circle-color": "#c92a2a", "circle-radius": 4, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
   ]);
+  drawn = true;
   map.on("click", "coverage-fill", (e) => {
     const p = e.features[0].properties;
     new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(areaPopup(p)).addTo(map);
@@ -93,14 +133,14 @@ export async function mount(root, { app }) {
 
 function areaColumns() {
   return [
-    { label: t("manager.area"), value: (p) => p.name },
-    { label: t("manager.active"), value: (p) => p.active, class: "num" },
-    { label: t("manager.covered"), value: (p) => p.covered, class: "num" },
-    { label: t("manager.share"), value: (p) => (p.active ? percent(p.covered_share) : "–"), class: "num" },
-    { label: t("manager.overdue"), value: (p) => p.overdue, class: "num" },
-    { label: t("manager.findings"), value: (p) => p.findings, class: "num" },
-    { label: t("manager.open_follow_ups"), value: (p) => p.open_follow_ups, class: "num" },
-    { label: t("manager.late_follow_ups"), value: (p) => p.overdue_follow_ups, class: "num" },
+    { label: t("manager.area"), value: (p) => p.name, sort: "name" },
+    { label: t("manager.active"), value: (p) => p.active, class: "num", sort: "active", order: "desc" },
+    { label: t("manager.covered"), value: (p) => p.covered, class: "num", sort: "covered", order: "desc" },
+    { label: t("manager.share"), value: (p) => (p.active ? percent(p.covered_share) : "–"), class: "num", sort: "covered_share" },
+    { label: t("manager.overdue"), value: (p) => p.overdue, class: "num", sort: "overdue", order: "desc" },
+    { label: t("manager.findings"), value: (p) => p.findings, class: "num", sort: "findings", order: "desc" },
+    { label: t("manager.open_follow_ups"), value: (p) => p.open_follow_ups, class: "num", sort: "open_follow_ups", order: "desc" },
+    { label: t("manager.late_follow_ups"), value: (p) => p.overdue_follow_ups, class: "num", sort: "overdue_follow_ups", order: "desc" },
   ];
 }
 
@@ -126,51 +166,35 @@ function coverageLegend(title) {
   );
 }
 
-function overdueSection(overdue, map) {
-  const columns = [
-    { label: t("manager.venue"), value: (v) => v.name },
-    { label: t("manager.kind"), value: (v) => term("kind", v.kind), class: "nowrap" },
-    { label: t("manager.township"), value: (v) => v.township ?? "", class: "nowrap" },
-    { label: t("manager.community"), value: (v) => v.community ?? "", class: "nowrap" },
-    { label: t("manager.unit"), value: (v) => v.responsible_unit ?? "", class: "nowrap" },
-    { label: t("manager.last_inspected"), value: (v) => (v.last_inspected_at ? v.last_inspected_at.slice(0, 10) : t("manager.never")), class: "nowrap" },
-    { label: t("manager.days_overdue"), value: (v) => v.days_overdue ?? t("manager.never"), class: "num" },
-  ];
-  const rows = overdue.venues;
-  const list = table(columns, rows, { class: "compact clickable", id: "overdue-table" });
-  list.addEventListener("click", (e) => {
-    const index = e.target.closest("tr")?.sectionRowIndex;
-    const v = e.target.closest("tbody") && rows[index];
-    if (v) map.flyTo({ center: [v.lon, v.lat], zoom: 17 });
-  });
-  return el(
-    "section",
-    { id: "overdue" },
-    el("h3", {}, t("manager.overdue_title", { n: rows.length })),
-    csvButton(t("manager.export_csv"), `overdue-${overdue.date}.csv`, columns, rows, "export-overdue"),
-    el("div", { class: "scroll" }, list),
-  );
+function overduePoints(venues) {
+  return {
+    type: "FeatureCollection",
+    features: venues.map((v) => ({ type: "Feature", geometry: { type: "Point", coordinates: [v.lon, v.lat] }, properties: { id: v.id } })),
+  };
 }
 
-function followUpSection(followUps, today) {
-  const rows = [...followUps].sort((a, b) => a.deadline.localeCompare(b.deadline));
-  const columns = [
-    { label: t("manager.venue"), value: (f) => f.venue ?? `#${f.venue_id}` },
-    { label: t("manager.finding"), value: (f) => term("outcome", f.outcome), class: "nowrap" },
-    { label: t("manager.action"), value: (f) => f.action },
-    { label: t("manager.unit"), value: (f) => term("unit", f.responsible_unit), class: "nowrap" },
-    { label: t("manager.raised_on"), value: (f) => f.raised_on, class: "nowrap" },
-    { label: t("manager.deadline"), value: (f) => f.deadline, class: "nowrap" },
-    { label: t("manager.state"), value: (f) => (f.deadline < today ? t("manager.late") : t("manager.open")), class: "nowrap" },
+function overdueColumns() {
+  return [
+    { label: t("manager.venue"), value: (v) => v.name, sort: "name" },
+    { label: t("manager.kind"), value: (v) => term("kind", v.kind), class: "nowrap", sort: "kind" },
+    { label: t("manager.township"), value: (v) => v.township ?? "", class: "nowrap", sort: "township" },
+    { label: t("manager.community"), value: (v) => v.community ?? "", class: "nowrap", sort: "community" },
+    { label: t("manager.unit"), value: (v) => v.responsible_unit ?? "", class: "nowrap", sort: "unit" },
+    { label: t("manager.last_inspected"), value: (v) => (v.last_inspected_at ? v.last_inspected_at.slice(0, 10) : t("manager.never")), class: "nowrap", sort: "last_inspected" },
+    { label: t("manager.days_overdue"), value: (v) => v.days_overdue ?? t("manager.never"), class: "num", sort: "days_overdue", order: "desc" },
   ];
-  const late = rows.filter((f) => f.deadline < today).length;
-  return el(
-    "section",
-    { id: "follow-ups" },
-    el("h3", {}, t("manager.follow_ups_title", { n: rows.length, late })),
-    csvButton(t("manager.export_csv"), `follow-ups-${today}.csv`, columns, rows, "export-follow-ups"),
-    el("div", { class: "scroll" }, table(columns, rows, { class: "compact", id: "follow-up-table" })),
-  );
+}
+
+function followUpColumns() {
+  return [
+    { label: t("manager.venue"), value: (f) => f.venue ?? `#${f.venue_id}`, sort: "venue" },
+    { label: t("manager.finding"), value: (f) => term("outcome", f.outcome), class: "nowrap", sort: "outcome" },
+    { label: t("manager.action"), value: (f) => f.action },
+    { label: t("manager.unit"), value: (f) => term("unit", f.escalated_to ?? f.responsible_unit), class: "nowrap", sort: "unit" },
+    { label: t("manager.raised_on"), value: (f) => f.raised_on, class: "nowrap", sort: "raised_on" },
+    { label: t("manager.deadline"), value: (f) => f.deadline, class: "nowrap", sort: "deadline" },
+    { label: t("manager.state"), value: (f) => (f.late ? t("manager.late") : t("manager.open")), class: "nowrap" },
+  ];
 }
 
 /** Findings per week as stacked bars (SVG), with the inspections that week written on top. */

@@ -9,6 +9,7 @@ mod inspection;
 mod lamp;
 pub mod layered_toml;
 mod network;
+mod page;
 mod venue;
 
 pub use account::{Account, MAX_USERNAME_CHARS, Role, normalise_username};
@@ -20,6 +21,7 @@ pub use inspection::{
 };
 pub use lamp::{DEFAULT_LAMP_FLUX_LM, DEFAULT_LAMP_HEIGHT_M, Lamp, LampStatus};
 pub use network::{Corner, CornerKind, LitTag, Oneway, StreetEdge, StreetNode};
+pub use page::{DEFAULT_PAGE_ROWS, MAX_PAGE_ROWS, Order, Page, PageRequest};
 pub use venue::{Venue, VenueCandidate, VenueKind, VenueStatus};
 
 /// `text` cut to `max` characters (on a character boundary), with `…` when cut: how an error

@@ -203,6 +203,7 @@ pub fn document(base: &str) -> String {
 }
 
 mod operations;
+mod queries;
 use operations::API;
 
 /// The JSON API's document (server `root`, e.g. `http://127.0.0.1:8080`).
@@ -221,6 +222,22 @@ pub fn api_document(root: &str) -> String {
             .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
         {
             b = b.parameter(path(name, name));
+        }
+        for q in queries::QUERIES
+            .iter()
+            .filter(|(path, _)| *path == op.path)
+            .flat_map(|(_, params)| params.iter())
+        {
+            let schema = match (q.integer, q.values) {
+                (true, _) => ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+                (false, []) => ObjectBuilder::new().schema_type(Type::String),
+                (false, values) => ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(values.iter().copied())),
+            };
+            b = b.parameter(query(q.name, q.description, schema));
         }
         if !op.body.is_empty() {
             let mut body = utoipa::openapi::request_body::RequestBodyBuilder::new()
@@ -277,6 +294,39 @@ pub async fn api_document_response(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_tables_document_the_sort_columns_the_server_takes() {
+        use crate::store::FollowUpSort;
+        use crate::workflow::tables::{CoverageSort, OverdueSort};
+        use serde_json::json;
+        for v in super::queries::OVERDUE_SORTS {
+            assert!(
+                serde_json::from_value::<OverdueSort>(json!(v)).is_ok(),
+                "{v}"
+            );
+        }
+        for v in super::queries::FOLLOW_UP_SORTS {
+            assert!(
+                serde_json::from_value::<FollowUpSort>(json!(v)).is_ok(),
+                "{v}"
+            );
+        }
+        for v in super::queries::COVERAGE_SORTS {
+            assert!(
+                serde_json::from_value::<CoverageSort>(json!(v)).is_ok(),
+                "{v}"
+            );
+        }
+        let doc: serde_json::Value =
+            serde_json::from_str(&super::api_document("http://127.0.0.1:1")).unwrap();
+        let params = doc["paths"]["/api/overdue"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let sort = params.iter().find(|p| p["name"] == "sort").unwrap();
+        assert_eq!(sort["schema"]["enum"][0], "days_overdue");
+        assert!(doc["paths"]["/api/coverage"]["get"]["parameters"].is_array());
+    }
+
     #[test]
     fn the_api_document_lists_every_write_with_its_statuses() {
         let doc: serde_json::Value =

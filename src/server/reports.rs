@@ -206,7 +206,7 @@ fn format_is<'a>(asked: Option<&str>, known: &[&'a str]) -> Result<&'a str, ApiE
 }
 
 /// The tables as a download: XLSX (a sheet each) or CSV (the first), with a filename.
-fn file(tables: &[Table], name: &str, format: &str) -> Result<Response, ApiError> {
+pub(super) fn file(tables: &[Table], name: &str, format: &str) -> Result<Response, ApiError> {
     let (body, content_type) = match format {
         "csv" => (
             report_files::csv(&tables[0]).map_err(ApiError::internal)?,

@@ -1,13 +1,14 @@
 //! What the web map asks for besides its layers: the settings it boots with, the illuminance at a
-//! clicked point, findings week by week and the overdue venues. Every figure comes from the same
-//! library function the CLI prints it with, so the map and the command line never disagree.
+//! clicked point and findings week by week (the manager's tables are `tables.rs`). Every figure
+//! comes from the same library function the CLI prints it with, so the map and the command line
+//! never disagree.
 
 use super::Shared;
 use super::auth::Signed;
 use super::error::ApiError;
 use crate::model::{LonLat, Outcome, Role, VenueKind};
 use crate::tiles::basemap::ATTRIBUTION;
-use crate::workflow::{CityLighting, overdue_venues, weekly_findings};
+use crate::workflow::{CityLighting, weekly_findings};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -29,7 +30,8 @@ pub fn routes() -> axum::Router<Shared> {
         .route("/api/app", get(app))
         .route("/api/lighting/at", get(lighting_at))
         .route("/api/findings", get(findings))
-        .route("/api/overdue", get(overdue))
+        .route("/api/overdue", get(super::tables::overdue))
+        .route("/api/coverage", get(super::tables::coverage))
 }
 
 /// The lighting model as of one store version. Building it reads every street and lamp, so it
@@ -212,21 +214,4 @@ async fn findings(
         .read(move |s| Ok(weekly_findings(s, last_day, weeks, account.scope())?))
         .await?;
     Ok(Json(json!({ "weeks": weeks })))
-}
-
-/// The active venues overdue on the plan date, most overdue first.
-async fn overdue(
-    State(state): State<Shared>,
-    who: Signed,
-    query: Params,
-) -> Result<Json<Value>, ApiError> {
-    who.require(&[Role::Manager, Role::Admin], "list overdue venues")?;
-    params(query, &[])?;
-    let date = state.plan_date().await?;
-    let rules = state.clone();
-    let account = who.0.clone();
-    let venues = state
-        .read(move |s| Ok(overdue_venues(s, &rules.config, date, account.scope())?))
-        .await?;
-    Ok(Json(json!({ "date": date, "venues": venues })))
 }

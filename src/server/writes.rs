@@ -1,12 +1,12 @@
 //! What changes the store over HTTP besides capture (`capture.rs`): lamp status, suspensions,
-//! accounts; and the audit trail and follow-ups to read.
+//! accounts; and the audit trail to read (the follow-ups' list is `tables.rs`).
 //! Each write needs a role, goes through the same store functions as the CLI, and answers only
 //! after the commit is durable.
 
 use super::Shared;
 use super::auth::Signed;
 use super::error::{ApiError, parse_json};
-use crate::model::{FollowUpStatus, LampStatus, Role};
+use crate::model::{LampStatus, Role};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -23,49 +23,11 @@ pub fn routes(options: &super::ServeOptions) -> axum::Router<Shared> {
                 .layer(DefaultBodyLimit::max(options.max_request_bytes))
                 .get(super::review::list),
         )
-        .route("/api/follow-ups", get(follow_ups))
+        .route("/api/follow-ups", get(super::tables::follow_ups))
         .route("/api/venues/{id}/clear-suspension", post(clear_suspension))
         .route("/api/lamps/{id}/status", put(lamp_status))
         .route("/api/accounts", post(add_account))
         .route("/api/audit", get(audit))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FollowUpQuery {
-    status: Option<String>,
-}
-
-async fn follow_ups(
-    State(state): State<Shared>,
-    who: Signed,
-    Query(q): Query<FollowUpQuery>,
-) -> Result<Json<Value>, ApiError> {
-    who.require(
-        &[Role::Manager, Role::Admin, Role::Planner],
-        "list follow-ups",
-    )?;
-    let status = q
-        .status
-        .map(|s| FollowUpStatus::parse(&s).map_err(|m| ApiError::bad_request("status", m)))
-        .transpose()?;
-    let account = who.0.clone();
-    let list = state
-        .read(move |s| {
-            let list = s.follow_ups_in(status, account.scope())?;
-            let names = s.venue_names(&list)?;
-            Ok(list
-                .into_iter()
-                .map(|f| {
-                    let mut row = json!(f);
-                    row["venue"] = json!(names.get(&f.venue_id));
-                    row
-                })
-                .collect::<Vec<_>>())
-        })
-        .await?;
-    // Each with its venue's name, so a list needs no venue layer to name them.
-    Ok(Json(json!({ "follow_ups": list })))
 }
 
 async fn clear_suspension(

@@ -6,6 +6,7 @@ mod accounts;
 mod backup;
 mod city;
 mod dispatch;
+mod follow_up_list;
 mod follow_ups;
 mod inspection_bench;
 mod inspection_detail;
@@ -31,6 +32,7 @@ pub use accounts::{
 };
 pub use backup::DatabaseCopy;
 pub use dispatch::{DispatchAction, MadeHow, PlanMade, PlanState, StopEvent};
+pub use follow_up_list::{FollowUpFilter, FollowUpSort, ListedFollowUp};
 pub use follow_ups::{FollowUpDetail, HistoryLine};
 pub use inspection_detail::InspectionDetail;
 pub use inspection_list::{

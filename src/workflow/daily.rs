@@ -187,6 +187,8 @@ pub struct OverdueVenue {
     pub kind: VenueKind,
     pub township: Option<String>,
     pub community: Option<String>,
+    pub township_id: Option<i64>,
+    pub community_id: Option<i64>,
     pub responsible_unit: Option<String>,
     /// The day of the latest inspection; `None` when never inspected.
     pub last_inspected_at: Option<NaiveDate>,
@@ -209,11 +211,8 @@ pub fn overdue_venues(
     let locator = AreaLocator::new(&areas);
     let venues = store.venues()?;
     let visits = store.visits().context("reading inspections")?;
-    let name_at = |s: &crate::planning::coverage::Standing, level| {
-        locator
-            .locate(s.venue.position, level)
-            .map(|a| a.name.clone())
-    };
+    let area_at =
+        |s: &crate::planning::coverage::Standing, level| locator.locate(s.venue.position, level);
     let in_scope = |s: &crate::planning::coverage::Standing| {
         scope.is_none_or(|ids| {
             [AreaLevel::Township, AreaLevel::Community]
@@ -229,8 +228,10 @@ pub fn overdue_venues(
             id: s.venue.id,
             name: s.venue.name.clone(),
             kind: s.venue.kind,
-            township: name_at(s, AreaLevel::Township),
-            community: name_at(s, AreaLevel::Community),
+            township: area_at(s, AreaLevel::Township).map(|a| a.name.clone()),
+            community: area_at(s, AreaLevel::Community).map(|a| a.name.clone()),
+            township_id: area_at(s, AreaLevel::Township).map(|a| a.id),
+            community_id: area_at(s, AreaLevel::Community).map(|a| a.id),
             responsible_unit: s.venue.responsible_unit.clone(),
             last_inspected_at: s.last_inspected,
             days_overdue: s.days_overdue,

@@ -11,6 +11,7 @@ pub mod refresh;
 pub mod report_files;
 pub mod reports;
 pub mod supervision;
+pub mod tables;
 
 pub use daily::{
     OverdueVenue, PlanOptions, coverage_report, overdue_venues, plan_inspections, plan_lighting,

@@ -18,7 +18,11 @@ pub fn cli_json(data: &Path, args: &[&str]) -> Value {
 /// Venues on the demo day's routes with no open follow-up, with the team routed to them.
 pub fn quiet_venues(server: &Server, token: &str, n: usize) -> Vec<(i64, i64)> {
     let plan = get(&server.url(&format!("/api/plans/{DEMO_DATE}")), Some(token)).json();
-    let open = get(&server.url("/api/follow-ups?status=open"), Some(token)).json();
+    let open = get(
+        &server.url("/api/follow-ups?status=open&limit=500"),
+        Some(token),
+    )
+    .json();
     let busy: HashSet<i64> = open["follow_ups"]
         .as_array()
         .unwrap()

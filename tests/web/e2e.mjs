@@ -221,14 +221,87 @@ async function shot(page, name) {
   await signIn(page, "manager");
   await page.waitForSelector("#coverage-legend");
   await mapSettled(page, "coverage-fill");
-  const overdue = await page.locator("#overdue-table tbody tr").count();
-  assert.ok(overdue > 0, "the overdue list has venues");
-  assert.ok((await page.locator("#follow-up-table tbody tr").count()) > 0, "open follow-ups are listed");
+  // Every table is a page the server cut, with the whole list's total.
+  const pageRows = await page.locator("#overdue-table tbody tr").count();
+  const overdue = Number(await page.getAttribute("#overdue", "data-total"));
+  assert.ok(pageRows > 0 && pageRows <= 50 && overdue >= pageRows, `the overdue list has venues (${pageRows} of ${overdue})`);
+  assert.ok((await page.locator("#follow-ups-table tbody tr").count()) > 0, "open follow-ups are listed");
+  assert.ok((await page.locator("#areas-table tbody tr").count()) > 0, "the areas are listed");
   assert.ok((await page.locator("#findings svg rect").count()) > 0, "the findings chart has bars");
+  const tableAsks = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (["/api/overdue", "/api/follow-ups", "/api/coverage"].includes(url.pathname)) tableAsks.push(url);
+  });
+  // Sorting by a header asks the server for that order and says so in aria-sort.
+  const byName = page.locator('#overdue-table th[data-sort="name"]');
+  await byName.locator("button").click();
+  await page.waitForSelector('#overdue-table th[data-sort="name"][aria-sort="ascending"]');
+  await page.waitForSelector("#overdue-table:not([aria-busy])");
+  const names = await page.locator("#overdue-table tbody tr td:first-child").allTextContents();
+  assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), "sorted by name");
+  // From the keyboard: focus the header's button and press Enter for the other direction.
+  await byName.locator("button").focus();
+  await page.keyboard.press("Enter");
+  await page.waitForSelector('#overdue-table th[data-sort="name"][aria-sort="descending"]');
+  await page.waitForSelector("#overdue-table:not([aria-busy])");
+  const last = tableAsks.at(-1);
+  assert.equal(last.searchParams.get("sort"), "name");
+  assert.equal(last.searchParams.get("order"), "desc");
+  // A smaller page, then the next one, from the server.
+  await page.selectOption("#overdue .page-size", "25");
+  await page.waitForSelector("#overdue-table:not([aria-busy])");
+  if (overdue > 25) {
+    await page.click("#overdue .page-next");
+    await page.waitForSelector('#overdue[data-offset="25"]');
+    assert.equal(tableAsks.at(-1).searchParams.get("offset"), "25");
+  }
+  // A filter narrows the list on the server; the total follows.
+  await page.selectOption('#follow-ups select[data-filter="late"]', "true");
+  await page.waitForSelector("#follow-ups-table:not([aria-busy])");
+  assert.ok(tableAsks.some((u) => u.pathname === "/api/follow-ups" && u.searchParams.get("late") === "true"), "the late filter is the server's");
+  assert.ok(tableAsks.every((u) => Number(u.searchParams.get("limit")) <= 200), "no table asks for more than a page");
+  // The CSV is the whole list, from the server, not the page on the screen.
+  await page.click('#overdue-table th[data-sort="days_overdue"] button');
+  await page.waitForSelector("#overdue-table:not([aria-busy])");
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-overdue")]);
-  const csv = readFileSync(await download.path(), "utf8").trim().split(/\r\n/);
-  assert.equal(csv.length, overdue + 1, "the overdue CSV has a header and one row per venue");
+  const csvText = readFileSync(await download.path(), "utf8");
+  assert.ok(csvText.startsWith("\ufeff场所,"), "the overdue CSV is the server's: a BOM and the Chinese header");
+  const csv = csvText.trim().split(/\r\n|\n/);
+  assert.equal(csv.length, overdue + 1, "the overdue CSV has a header and one row per overdue venue");
   result.manager = { overdue };
+
+  // The service worker: with nothing kept, a slow answer is waited for as long as it takes (more
+  // than the 5 s it used to give up after); with a copy kept, a slow network gets the copy.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem("patrolmap.session")).token);
+  const findings3 = (url) => url.pathname === "/api/findings" && url.searchParams.get("weeks") === "3";
+  const byWorker = [];
+  const slowly = (ms, fulfil) => async (route) => {
+    byWorker.push(route.request().serviceWorker() !== null);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      await (fulfil ? route.fulfill(fulfil) : route.continue());
+    } catch {
+      // The page was done with it and closed first.
+    }
+  };
+  const ask = () =>
+    page.evaluate(async (token) => {
+      const r = await fetch("/api/findings?weeks=3", { headers: { authorization: `Bearer ${token}` } });
+      return { status: r.status, weeks: (await r.json()).weeks.length };
+    }, token);
+  let handler = slowly(7000);
+  await context.route(findings3, handler);
+  assert.deepEqual(await ask(), { status: 200, weeks: 3 }, "a slow answer with nothing kept still arrives");
+  assert.ok(byWorker.includes(true), `the slow request was the service worker's (${byWorker})`);
+  await context.unroute(findings3, handler);
+  await page.waitForFunction(async () => Boolean(await caches.match("/api/findings?weeks=3")));
+  handler = slowly(9000, { json: { weeks: [] } });
+  await context.route(findings3, handler);
+  assert.deepEqual(await ask(), { status: 200, weeks: 3 }, "with a copy kept, a slow network gets the copy");
+  await context.unroute(findings3, handler);
   await shot(page, "manager-zh");
   // Each responsible unit's list, downloaded as the CSV the unit gets.
   await page.click('#views button[data-view="units"]');

@@ -107,7 +107,7 @@ pub(super) const API: &[ApiOp] = &[
     ApiOp {
         method: HttpMethod::Get,
         path: "/api/follow-ups",
-        summary: "Follow-ups with deadlines and responsible units (status=open|done|cancelled)",
+        summary: "Follow-ups a page at a time (limit, offset, sort, order; total with the page), each with its venue's name and whether it is late on the plan date; filters status, unit, area, outcome, late; format=csv downloads the whole filtered list",
         who: "planner, manager, admin",
         statuses: SIGNED_IN,
         body: &[],
@@ -350,8 +350,16 @@ pub(super) const API: &[ApiOp] = &[
     ApiOp {
         method: HttpMethod::Get,
         path: "/api/overdue",
-        summary: "Active venues past their kind's inspection frequency on the plan date (or never inspected), most overdue first",
+        summary: "Active venues past their kind's inspection frequency on the plan date (or never inspected), most overdue first, a page at a time (limit, offset, sort, order; total with the page); filters area, kind, unit, never, name; format=csv downloads the whole filtered list",
         who: "manager, admin",
+        statuses: SIGNED_IN,
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
+        path: "/api/coverage",
+        summary: "The coverage table of one level (township, community or grid) on the plan date over 30 days: each area's figures without geometry, worst covered first, a page at a time, with the level's totals (figures); filter name; format=csv downloads every area",
+        who: "planner, manager, admin",
         statuses: SIGNED_IN,
         body: &[],
     },
