@@ -54,14 +54,16 @@ fn township(server: &Server, name: &str, token: &str) -> Value {
         .clone()
 }
 
-fn overdue_ids(server: &Server, token: &str) -> Vec<i64> {
-    let r = get(&server.url("/api/overdue"), Some(token)).json();
-    r["venues"]
+/// The overdue venues (a page as large as the server gives) and how many there are in all.
+fn overdue(server: &Server, token: &str) -> (Vec<i64>, i64) {
+    let r = get(&server.url("/api/overdue?limit=500"), Some(token)).json();
+    let ids = r["venues"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|v| v["id"].as_i64())
-        .collect()
+        .collect();
+    (ids, r["total"].as_i64().unwrap())
 }
 
 #[test]
@@ -84,10 +86,10 @@ fn an_inspection_shows_on_the_next_read_and_a_sign_in_moves_no_etag() {
         .filter(|f| f["properties"]["target"] == "venue")
         .filter_map(|f| f["properties"]["target_id"].as_i64())
         .collect();
-    let overdue = overdue_ids(&server, &manager);
+    let (overdue_before, overdue_total) = overdue(&server, &manager);
     let id = *planned
         .iter()
-        .find(|v| overdue.contains(v))
+        .find(|v| overdue_before.contains(v))
         .expect("an overdue venue on inspector1's route");
     let before = venue(&server, id, &manager);
     assert!(risk_term(&before, "overdue_days") > 0.0, "{before}");
@@ -145,7 +147,9 @@ fn an_inspection_shows_on_the_next_read_and_a_sign_in_moves_no_etag() {
         after["properties"]["risk_score"]
     );
     assert_eq!(after["properties"]["last_outcome"], "compliant");
-    assert!(!overdue_ids(&server, &manager).contains(&id));
+    let (overdue_after, total_after) = overdue(&server, &manager);
+    assert!(!overdue_after.contains(&id));
+    assert_eq!(total_after, overdue_total - 1);
     let area_after = township(&server, &name, &manager);
     assert_eq!(
         area_after["overdue"].as_i64().unwrap(),
