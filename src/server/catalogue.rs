@@ -41,6 +41,42 @@ pub struct LayerDef {
     pub source: Source,
     /// Inspectors see only the features of their own team (today's planned venues, their route).
     pub team_scoped: bool,
+    /// How the layer is cut into vector tiles; `None`: not tiled (the web map draws it from
+    /// another API).
+    pub tiles: Option<TileDef>,
+}
+
+/// What a layer's vector tiles carry and how its points thin out at low zoom.
+#[derive(Debug)]
+pub struct TileDef {
+    /// The properties each tile feature carries besides `id`: those the style, the legend and
+    /// the map's hover need; the rest comes with the feature's details on a click.
+    pub properties: &'static [&'static str],
+    /// Points thinned to one per cell below a zoom; `None` for lines and polygons, which are
+    /// simplified to the pixel instead.
+    pub thinning: Option<Thinning>,
+    /// A numeric property whose quantiles the legend's colour breaks are taken from.
+    pub quantiles_of: Option<&'static str>,
+}
+
+/// Below `below_zoom`, a tile keeps the most important point of each `cell_px` square (in
+/// pixels of a 256-pixel tile) with a `count` of the points it stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct Thinning {
+    pub below_zoom: u8,
+    pub cell_px: u32,
+    pub rank: Rank,
+}
+
+/// Which point of a cell is kept.
+#[derive(Debug, Clone, Copy)]
+pub enum Rank {
+    /// The highest value of a numeric property (venues: risk).
+    Highest(&'static str),
+    /// The first in the layer's own order (blind spots by severity, proposals by rank).
+    LayerOrder,
+    /// The first kind listed, then the next (lamps: broken before unknown before working).
+    Kinds(&'static [&'static str]),
 }
 
 pub const LAYERS: &[LayerDef] = &[
@@ -53,6 +89,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "kind",
         source: Source::Stored(StoredLayer::Venues),
         team_scoped: true,
+        tiles: Some(TileDef {
+            properties: &["kind", "name", "risk_score", "status"],
+            thinning: Some(Thinning {
+                below_zoom: 15,
+                cell_px: 3,
+                rank: Rank::Highest("risk_score"),
+            }),
+            quantiles_of: Some("risk_score"),
+        }),
     },
     LayerDef {
         id: "lamps",
@@ -63,6 +108,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "status",
         source: Source::Stored(StoredLayer::Lamps),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["status"],
+            thinning: Some(Thinning {
+                below_zoom: 16,
+                cell_px: 2,
+                rank: Rank::Kinds(&["broken", "unknown"]),
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "corners",
@@ -73,6 +127,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "kind",
         source: Source::Stored(StoredLayer::Corners),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["kind"],
+            thinning: Some(Thinning {
+                below_zoom: 15,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "blind_spots",
@@ -83,6 +146,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "kind",
         source: Source::Stored(StoredLayer::BlindSpots),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["kind", "severity", "road_class"],
+            thinning: Some(Thinning {
+                below_zoom: 14,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: Some("severity"),
+        }),
     },
     LayerDef {
         id: "data_gaps",
@@ -93,6 +165,11 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "road_class",
         source: Source::Stored(StoredLayer::DataGaps),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["road_class"],
+            thinning: None,
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "lamp_proposals",
@@ -103,6 +180,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "road_class",
         source: Source::Stored(StoredLayer::LampProposals),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["rank", "road_class"],
+            thinning: Some(Thinning {
+                below_zoom: 14,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "lamp_repairs",
@@ -113,6 +199,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "status",
         source: Source::Stored(StoredLayer::LampRepairs),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["status", "deficit_removed_lx"],
+            thinning: Some(Thinning {
+                below_zoom: 14,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "areas",
@@ -123,6 +218,11 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "level",
         source: Source::Coverage,
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["level", "name", "covered_share", "active"],
+            thinning: None,
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "routes",
@@ -133,6 +233,7 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "layer",
         source: Source::Routes,
         team_scoped: true,
+        tiles: None,
     },
 ];
 
@@ -199,7 +300,7 @@ impl Query {
 }
 
 impl Layer {
-    fn build(
+    pub(super) fn build(
         def: &'static LayerDef,
         features: Vec<(String, Feature, Vec<i64>)>,
         locator: &AreaLocator,
@@ -323,6 +424,25 @@ impl Layer {
 
     pub fn kind(&self, i: usize) -> Option<&str> {
         self.kinds[i].as_deref()
+    }
+
+    /// The values of `keys` in feature `i`'s properties, read back from its JSON without
+    /// parsing the geometry or the other properties (tiles and legends read a few of many).
+    pub fn properties(&self, i: usize, keys: &[&str]) -> Vec<Option<Value>> {
+        #[derive(serde::Deserialize)]
+        struct Props<'a> {
+            #[serde(borrow, default)]
+            properties: Option<HashMap<std::borrow::Cow<'a, str>, &'a serde_json::value::RawValue>>,
+        }
+        let props = serde_json::from_str::<Props>(&self.json[i])
+            .ok()
+            .and_then(|p| p.properties);
+        keys.iter()
+            .map(|k| {
+                let raw = props.as_ref()?.get(*k)?;
+                serde_json::from_str(raw.get()).ok()
+            })
+            .collect()
     }
 
     /// Whether feature `i` is the viewer's to see (its team and areas; not box or kind).

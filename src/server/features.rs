@@ -266,6 +266,7 @@ fn page(hits: &[usize], p: &LayerParams) -> Vec<usize> {
 async fn layer_list(
     State(state): State<Shared>,
     who: Signed,
+    origin: Origin,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layers = state.layers_for(&who.0).await?;
@@ -274,7 +275,7 @@ async fn layer_list(
         .iter()
         .map(|l| {
             let viewer = l.def.viewer(&who.0);
-            json!({
+            let mut entry = json!({
                 "id": l.def.id,
                 "title": l.def.title,
                 "title_zh": l.def.title_zh,
@@ -283,7 +284,15 @@ async fn layer_list(
                 "kind_property": l.def.kind_property,
                 "features": l.select(&viewer).len(),
                 "extent": l.extent,
-            })
+            });
+            if let Value::Object(m) = &mut entry {
+                m.extend(super::layer_tiles::catalogue_entry(
+                    l,
+                    &viewer,
+                    &origin.root,
+                ));
+            }
+            entry
         })
         .collect();
     let body = json!({ "date": layers.date, "loaded_at": layers.loaded_at, "layers": list });

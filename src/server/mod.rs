@@ -9,6 +9,7 @@ mod clock;
 mod dispatch;
 mod error;
 mod features;
+mod layer_tiles;
 mod listen;
 mod metrics;
 mod openapi;
