@@ -161,5 +161,128 @@ fn dense_layers_are_cut_from_the_index_for_signed_in_users() {
         "/layers/routes/tiles/14/0/0",
         &[("Authorization", &auth)],
     );
-    assert_eq!(status, 404, "only dense layers are tiled");
+    assert_eq!(status, 404, "routes come from the plans, not tiles");
+}
+
+/// Sums a thinned point layer's `count`s and lists its keys.
+fn counted(layer: &geozero::mvt::tile::Layer) -> u64 {
+    let count = layer.keys.iter().position(|k| k == "count").unwrap() as u32;
+    layer
+        .features
+        .iter()
+        .map(|f| {
+            let v = f.tags.chunks(2).find(|kv| kv[0] == count).unwrap()[1];
+            layer.values[v as usize].uint_value.unwrap()
+        })
+        .sum()
+}
+
+#[test]
+fn a_low_zoom_tile_stays_bounded_counts_every_point_and_carries_the_definitions_properties() {
+    let data = demo_copy();
+    let server = Server::start(data.path(), &[]);
+    let token = login(&server, "planner");
+    let auth = format!("Bearer {token}");
+    let catalogue = get(&server.url("/api/layers"), Some(&token)).json();
+    let entry = |id: &str| {
+        catalogue["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let lamps = entry("lamps");
+    let template = lamps["tiles"].as_str().unwrap();
+    assert!(
+        template.starts_with("http://") && template.ends_with("/layers/lamps/tiles/{z}/{x}/{y}"),
+        "{template}"
+    );
+    let severity = entry("blind_spots")["quantiles"]["severity"].clone();
+    let breaks: Vec<f64> = severity
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        breaks.len() == 3 && breaks.windows(2).all(|w| w[0] <= w[1]),
+        "{breaks:?}"
+    );
+    assert!(
+        entry("routes").get("tiles").is_none(),
+        "routes are not tiled"
+    );
+
+    // The whole demo district sits in one z10 tile: every lamp is in it, thinned and counted.
+    let (x, y) = patrolmap::tiles::mercator::tile_of(24.9525, 60.1695, 10);
+    let b = patrolmap::tiles::mercator::tile_bbox(10, x, y);
+    let in_tile = get(
+        &server.url(&format!(
+            "/api/layers/lamps?bbox={},{},{},{}&limit=100000",
+            b.west, b.south, b.east, b.north
+        )),
+        Some(&token),
+    )
+    .json()["numberMatched"]
+        .as_u64()
+        .unwrap();
+    assert!(in_tile > 100, "{in_tile} lamps in the tile");
+    let url = template
+        .replace("{z}", "10")
+        .replace("{x}", &x.to_string())
+        .replace("{y}", &y.to_string());
+    let path = url
+        .split_once("/layers/")
+        .map(|(_, p)| format!("/layers/{p}"))
+        .unwrap();
+    let (status, h, body) = raw_get(
+        &server,
+        &path,
+        &[("Authorization", &auth), ("Accept-Encoding", "gzip")],
+    );
+    assert_eq!(status, 200);
+    let tile = decode(&body, header(&h, "content-encoding") == Some("gzip"));
+    let layer = &tile.layers[0];
+    assert_eq!(layer.name, "lamps");
+    assert!(layer.features.len() <= 128 * 128);
+    assert!((layer.features.len() as u64) < in_tile, "thinned at z10");
+    assert_eq!(counted(layer), in_tile, "each lamp counted once");
+    let mut keys = layer.keys.clone();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["count", "status"],
+        "the definition's properties only"
+    );
+    assert!(layer.features.iter().all(|f| f.id.is_some()));
+
+    // Coverage areas carry what the choropleth colours by; a close-up lamp tile has no counts.
+    let (status, h, body) = raw_get(
+        &server,
+        &format!("/layers/areas/tiles/10/{x}/{y}"),
+        &[("Authorization", &auth)],
+    );
+    assert_eq!(status, 200);
+    let areas = &decode(&body, header(&h, "content-encoding") == Some("gzip")).layers[0];
+    for key in ["level", "covered_share", "name"] {
+        assert!(
+            areas.keys.iter().any(|k| k == key),
+            "{key} in {:?}",
+            areas.keys
+        );
+    }
+    let (x, y) = patrolmap::tiles::mercator::tile_of(24.9525, 60.1695, 17);
+    let (status, h, body) = raw_get(
+        &server,
+        &format!("/layers/lamps/tiles/17/{x}/{y}"),
+        &[("Authorization", &auth)],
+    );
+    if status == 200 {
+        let close = &decode(&body, header(&h, "content-encoding") == Some("gzip")).layers[0];
+        assert!(!close.keys.iter().any(|k| k == "count"));
+    } else {
+        assert_eq!(status, 204);
+    }
 }

@@ -34,6 +34,61 @@ pub struct LayerDef {
     pub source: Source,
     /// Inspectors see only the features of their own team (today's planned venues, their route).
     pub team_scoped: bool,
+    /// How the layer is cut into vector tiles; `None`: not tiled (the web map draws it from
+    /// another API).
+    pub tiles: Option<TileDef>,
+}
+
+/// What a layer's vector tiles carry and how its points thin out at low zoom.
+#[derive(Debug)]
+pub struct TileDef {
+    /// The properties each tile feature carries besides `id`: those the style, the legend and
+    /// the map's hover need; the rest comes with the feature's details on a click.
+    pub properties: &'static [&'static str],
+    /// Points thinned to one per cell below a zoom; `None` for lines and polygons, which are
+    /// simplified to the pixel instead.
+    pub thinning: Option<Thinning>,
+    /// A numeric property whose quantiles the legend's colour breaks are taken from.
+    pub quantiles_of: Option<&'static str>,
+}
+
+impl TileDef {
+    /// Every property a tile reads: those it carries, the one it ranks points by, the one its
+    /// legend's breaks come from.
+    pub fn read_keys(&self) -> Vec<&'static str> {
+        let mut keys = self.properties.to_vec();
+        if let Some(Thinning {
+            rank: Rank::Highest(k),
+            ..
+        }) = self.thinning
+        {
+            keys.push(k);
+        }
+        keys.extend(self.quantiles_of);
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+}
+
+/// Below `below_zoom`, a tile keeps the most important point of each `cell_px` square (in
+/// pixels of a 256-pixel tile) with a `count` of the points it stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct Thinning {
+    pub below_zoom: u8,
+    pub cell_px: u32,
+    pub rank: Rank,
+}
+
+/// Which point of a cell is kept.
+#[derive(Debug, Clone, Copy)]
+pub enum Rank {
+    /// The highest value of a numeric property (venues: risk).
+    Highest(&'static str),
+    /// The first in the layer's own order (blind spots by severity, proposals by rank).
+    LayerOrder,
+    /// The first kind listed, then the next (lamps: broken before unknown before working).
+    Kinds(&'static [&'static str]),
 }
 
 pub const LAYERS: &[LayerDef] = &[
@@ -46,6 +101,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "kind",
         source: Source::Stored(StoredLayer::Venues),
         team_scoped: true,
+        tiles: Some(TileDef {
+            properties: &["kind", "name", "risk_score", "status"],
+            thinning: Some(Thinning {
+                below_zoom: 15,
+                cell_px: 3,
+                rank: Rank::Highest("risk_score"),
+            }),
+            quantiles_of: Some("risk_score"),
+        }),
     },
     LayerDef {
         id: "lamps",
@@ -56,6 +120,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "status",
         source: Source::Stored(StoredLayer::Lamps),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["status"],
+            thinning: Some(Thinning {
+                below_zoom: 16,
+                cell_px: 2,
+                rank: Rank::Kinds(&["broken", "unknown"]),
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "corners",
@@ -66,6 +139,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "kind",
         source: Source::Stored(StoredLayer::Corners),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["kind"],
+            thinning: Some(Thinning {
+                below_zoom: 15,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "blind_spots",
@@ -76,6 +158,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "kind",
         source: Source::Stored(StoredLayer::BlindSpots),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["kind", "severity", "road_class"],
+            thinning: Some(Thinning {
+                below_zoom: 14,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: Some("severity"),
+        }),
     },
     LayerDef {
         id: "data_gaps",
@@ -86,6 +177,11 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "road_class",
         source: Source::Stored(StoredLayer::DataGaps),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["road_class"],
+            thinning: None,
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "lamp_proposals",
@@ -96,6 +192,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "road_class",
         source: Source::Stored(StoredLayer::LampProposals),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["rank", "road_class"],
+            thinning: Some(Thinning {
+                below_zoom: 14,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "lamp_repairs",
@@ -106,6 +211,15 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "status",
         source: Source::Stored(StoredLayer::LampRepairs),
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["status", "deficit_removed_lx"],
+            thinning: Some(Thinning {
+                below_zoom: 14,
+                cell_px: 3,
+                rank: Rank::LayerOrder,
+            }),
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "areas",
@@ -116,6 +230,11 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "level",
         source: Source::Coverage,
         team_scoped: false,
+        tiles: Some(TileDef {
+            properties: &["level", "name", "covered_share", "active"],
+            thinning: None,
+            quantiles_of: None,
+        }),
     },
     LayerDef {
         id: "routes",
@@ -126,6 +245,7 @@ pub const LAYERS: &[LayerDef] = &[
         kind_property: "layer",
         source: Source::Routes,
         team_scoped: true,
+        tiles: None,
     },
 ];
 

@@ -295,6 +295,7 @@ fn page(hits: &[usize], p: &LayerParams) -> Vec<usize> {
 async fn layer_list(
     State(state): State<Shared>,
     who: Signed,
+    origin: Origin,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layers = state.layers_for(&who.0).await?;
@@ -302,7 +303,7 @@ async fn layer_list(
         .all()
         .map(|l| {
             let viewer = l.def.viewer(&who.0);
-            json!({
+            let mut entry = json!({
                 "id": l.def.id,
                 "title": l.def.title,
                 "title_zh": l.def.title_zh,
@@ -311,7 +312,15 @@ async fn layer_list(
                 "kind_property": l.def.kind_property,
                 "features": l.select(&viewer).len(),
                 "extent": l.extent,
-            })
+            });
+            if let Value::Object(m) = &mut entry {
+                m.extend(super::layer_tiles::catalogue_entry(
+                    l,
+                    &viewer,
+                    &origin.root,
+                ));
+            }
+            entry
         })
         .collect();
     let body = json!({ "date": layers.date, "loaded_at": layers.loaded_at, "layers": list });

@@ -30,6 +30,8 @@ struct Served {
     mercator: Option<geo::Geometry<f64>>,
     /// Its bounding box in degrees: its entry in the R-tree.
     rect: Option<[f64; 4]>,
+    /// The properties its tiles carry or rank by, read out once (a tile reads thousands).
+    tiled: Vec<(&'static str, Value)>,
 }
 
 /// A feature to put in a layer: its id, the feature, and the teams that may see it.
@@ -80,8 +82,17 @@ fn served(def: &LayerDef, (id, mut f, teams): NewFeature, locator: &AreaLocator)
             Value::Null => None,
             other => Some(other.to_string()),
         });
+    let tiled = def
+        .tiles
+        .as_ref()
+        .map(|t| t.read_keys())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|k| Some((k, f.property(k)?.clone())))
+        .collect();
     f.id = Some(Id::String(id.clone()));
     Served {
+        tiled,
         json: f.to_string(),
         id,
         kind,
@@ -188,6 +199,7 @@ impl Layer {
                     areas: f.areas.clone(),
                     mercator: f.mercator.clone(),
                     rect: f.rect,
+                    tiled: f.tiled.clone(),
                 });
                 changed = true;
             }
@@ -260,6 +272,27 @@ impl Layer {
 
     pub fn kind(&self, i: usize) -> Option<&str> {
         self.features[i].kind.as_deref()
+    }
+
+    /// The values of `keys` in feature `i`'s properties: those its tiles read from the copy
+    /// made at build, any other from its JSON.
+    pub fn properties(&self, i: usize, keys: &[&str]) -> Vec<Option<Value>> {
+        let f = &self.features[i];
+        let mut parsed: Option<Option<serde_json::Map<String, Value>>> = None;
+        keys.iter()
+            .map(|k| match f.tiled.iter().find(|(t, _)| t == k) {
+                Some((_, v)) => Some(v.clone()),
+                None => parsed
+                    .get_or_insert_with(|| {
+                        serde_json::from_str::<Feature>(&f.json)
+                            .ok()
+                            .and_then(|f| f.properties)
+                    })
+                    .as_ref()?
+                    .get(*k)
+                    .cloned(),
+            })
+            .collect()
     }
 
     pub fn teams(&self, i: usize) -> &[i64] {

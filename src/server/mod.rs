@@ -11,6 +11,7 @@ mod error;
 mod features;
 mod layer_index;
 mod layer_set;
+mod layer_tiles;
 mod listen;
 mod metrics;
 mod openapi;

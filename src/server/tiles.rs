@@ -1,22 +1,21 @@
 //! Vector tiles: the basemap archive raw (HTTP Range, for MapLibre's pmtiles protocol), its tiles
-//! by z/x/y with TileJSON, and the dense layers (lamps, venues) cut on the fly from their R-trees.
+//! by z/x/y with TileJSON, and the map layers cut on the fly from their R-trees
+//! (src/server/layer_tiles.rs).
 
 use super::Shared;
 use super::auth::Signed;
-use super::catalogue::Query;
+use super::catalogue::LAYERS;
 use super::error::ApiError;
 use super::features::{client_has, etag_of, json_response, layer_etag};
-use super::layer_set::Layers;
+use super::layer_tiles::cut_layer;
 use super::origin::Origin;
 use super::tile_cache::TileCache;
-use crate::tiles::encode::{LayerBuilder, encode};
-use crate::tiles::mercator::{TileBounds, tile_bbox, valid_tile};
+use crate::tiles::mercator::valid_tile;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use geozero::mvt::TileValue;
 use pmtiles::{AsyncPmTilesReader, MmapBackend, NoCache, TileCoord};
 use std::collections::HashMap;
 use std::io::Read;
@@ -27,8 +26,6 @@ use tower::ServiceExt;
 
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 pub const PMTILES: &str = "application/vnd.pmtiles";
-/// Layers light enough to cut per request, and what their tiles carry.
-const DENSE_LAYERS: &[&str] = &["venues", "lamps", "corners", "blind_spots"];
 
 pub fn routes() -> axum::Router<Shared> {
     axum::Router::new()
@@ -225,7 +222,8 @@ async fn tile(
     tile_response(&headers, bytes.as_deref(), "public, max-age=3600", None)
 }
 
-/// A dense layer's tile, cut from the layer's R-tree (inspectors: their team's venues only).
+/// A tiled layer's tile, cut from its R-tree as its definition says (inspectors: their team's
+/// venues only).
 async fn layer_tile(
     State(state): State<Shared>,
     who: Signed,
@@ -233,21 +231,23 @@ async fn layer_tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (z, x, y) = parse_zxy(&z, &x, &y)?;
-    if !DENSE_LAYERS.contains(&layer_id.as_str()) {
-        return Err(ApiError::not_found(format!(
-            "layer `{layer_id}` has no tiles (tiled: {})",
-            DENSE_LAYERS.join(", ")
-        )));
-    }
     let layers = state.layers_for(&who.0).await?;
-    let viewer = layers
-        .get(&layer_id)
-        .ok_or_else(|| ApiError::not_found(format!("no layer `{layer_id}`")))?
-        .def
-        .viewer(&who.0);
     let layer = layers
         .get(&layer_id)
         .ok_or_else(|| ApiError::not_found(format!("no layer `{layer_id}`")))?;
+    let def = layer.def;
+    if def.tiles.is_none() {
+        let tiled: Vec<&str> = LAYERS
+            .iter()
+            .filter(|l| l.tiles.is_some())
+            .map(|l| l.id)
+            .collect();
+        return Err(ApiError::not_found(format!(
+            "layer `{layer_id}` has no tiles (tiled: {})",
+            tiled.join(", ")
+        )));
+    }
+    let viewer = def.viewer(&who.0);
     // Tiles are cut per viewer: a team's or an area's tile is never served to another.
     let viewer_key = format!("{}:{:?}", viewer.team.unwrap_or(0), viewer.areas);
     // The layer's revision names the tile's content: a client holding it revalidates without
@@ -278,37 +278,4 @@ async fn layer_tile(
         }
     };
     tile_response(&headers, Some(&bytes), "private, no-cache", Some(etag))
-}
-
-fn cut_layer(
-    layers: &Layers,
-    id: &str,
-    viewer: &Query,
-    z: u8,
-    x: u32,
-    y: u32,
-) -> Result<Vec<u8>, ApiError> {
-    let layer = layers
-        .get(id)
-        .ok_or_else(|| ApiError::not_found(format!("no layer `{id}`")))?;
-    let bounds = TileBounds::of(z, x, y);
-    let query = viewer.within(tile_bbox(z, x, y));
-    let mut builder = LayerBuilder::new(id, bounds);
-    for i in layer.select(&query) {
-        let Some(geometry) = layer.mercator(i) else {
-            continue;
-        };
-        let mut props = vec![("id", TileValue::Str(layer.feature_id(i).to_string()))];
-        if let Some(k) = layer.kind(i) {
-            props.push((layer.def.kind_property, TileValue::Str(k.to_string())));
-        }
-        builder.add(geometry, layer.feature_id(i).parse().ok(), &props);
-    }
-    let raw = encode(vec![builder]);
-    if raw.is_empty() {
-        return Ok(raw);
-    }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut gz, &raw).map_err(ApiError::internal)?;
-    gz.finish().map_err(ApiError::internal)
 }
