@@ -12,6 +12,9 @@ use std::time::Instant;
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Prepares a seeded synthetic city in the data folder (DESIGN.md §5's sizes at `--scale 1`)
+    /// for `patrolmap serve`, timing each stage.
+    City(super::bench_city::CityArgs),
     /// The full lighting evaluation on a synthetic street grid.
     Lighting {
         /// Street edges (a district is 50,000, a city 500,000).
@@ -120,6 +123,7 @@ pub enum BenchCommand {
 
 pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
     match what {
+        BenchCommand::City(args) => super::bench_city::run(data, args)?,
         BenchCommand::Routing {
             mode,
             places,

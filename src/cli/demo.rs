@@ -232,10 +232,30 @@ fn plan_demo_day(data: &Path, args: &DemoArgs, extent: &BBox) -> anyhow::Result<
 
 /// One account per role, and one inspector per inspection team, unless accounts exist already.
 fn demo_accounts(data: &Path) -> anyhow::Result<()> {
-    use crate::model::Role;
     let mut store = Store::open(data)?;
-    if store.account_count()? > 0 {
+    let made = role_accounts(&mut store)?;
+    if made.is_empty() {
         return Ok(());
+    }
+    let teams = store.teams()?;
+    println!("\ndemo accounts (password {DEMO_PASSWORD}):");
+    for a in &made {
+        let team = teams
+            .iter()
+            .find(|t| Some(t.id) == a.team_id)
+            .map(|t| format!(" ({})", t.name))
+            .unwrap_or_default();
+        println!("  {:<12} {}{team}", a.username, a.role.as_str());
+    }
+    Ok(())
+}
+
+/// admin, manager, planner and `inspectorN` for the N-th inspection team, all with the demo
+/// password; none when the store has accounts already.
+pub(super) fn role_accounts(store: &mut Store) -> anyhow::Result<Vec<crate::model::Account>> {
+    use crate::model::Role;
+    if store.account_count()? > 0 {
+        return Ok(vec![]);
     }
     let mut made = vec![];
     for (name, role) in [
@@ -254,16 +274,7 @@ fn demo_accounts(data: &Path) -> anyhow::Result<()> {
         let name = format!("inspector{}", n + 1);
         made.push(store.add_account(&name, DEMO_PASSWORD, Role::Inspector, Some(team.id), None)?);
     }
-    println!("\ndemo accounts (password {DEMO_PASSWORD}):");
-    for a in &made {
-        let team = teams
-            .iter()
-            .find(|t| Some(t.id) == a.team_id)
-            .map(|t| format!(" ({})", t.name))
-            .unwrap_or_default();
-        println!("  {:<12} {}{team}", a.username, a.role.as_str());
-    }
-    Ok(())
+    Ok(made)
 }
 
 /// Lays the grid over everything the store holds.
@@ -285,11 +296,11 @@ fn registry(file: &Path) -> RegistryArgs {
     }
 }
 
-fn extent(extract: &OsmExtract) -> anyhow::Result<BBox> {
+pub(super) fn extent(extract: &OsmExtract) -> anyhow::Result<BBox> {
     extract.extent.context("the OSM extract has no nodes")
 }
 
-fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(super) fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }

@@ -2,6 +2,7 @@
 
 mod backup;
 mod bench;
+mod bench_city;
 mod bench_dispatch;
 mod bench_inspections;
 pub mod config_file;

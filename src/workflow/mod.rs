@@ -3,6 +3,7 @@
 //! and one made through the API are the same plan.
 
 pub mod backup;
+pub mod city;
 mod daily;
 pub mod dispatch;
 pub mod history;

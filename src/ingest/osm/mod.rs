@@ -146,6 +146,25 @@ pub fn read_osm_from<R: std::io::Read + Send>(
     })
 }
 
+/// The street network, corners and extent of ways made in memory rather than read from a file
+/// (the synthetic city): the same splitting and corner finding as an extract gets.
+pub(crate) fn extract_from_ways(ways: &[RawWay], nodes: &HashMap<i64, LonLat>) -> OsmExtract {
+    let missing = count_missing(ways, nodes);
+    let network = StreetNetwork::build(ways, nodes);
+    let corners = network.corners(BEND_THRESHOLD_DEG);
+    let extent = BBox::around(network.nodes.iter().map(|n| n.position));
+    OsmExtract {
+        network,
+        corners,
+        lamps: Vec::new(),
+        candidates: Vec::new(),
+        residential_buildings: Vec::new(),
+        missing,
+        ignored_tags: Vec::new(),
+        extent,
+    }
+}
+
 fn count_missing(ways: &[RawWay], nodes: &HashMap<i64, LonLat>) -> MissingNodes {
     let mut missing = MissingNodes::default();
     for way in ways {

@@ -79,6 +79,89 @@ pub fn sample_areas(extent: &BBox, seed: u64, townships: usize, communities: usi
     areas
 }
 
+/// The synthetic city's ten townships: a few more names than the demo's six.
+const CITY_TOWNSHIPS: &[&str] = &[
+    "东华街道",
+    "西园街道",
+    "南湖街道",
+    "北城街道",
+    "中山街道",
+    "滨江街道",
+    "望月街道",
+    "新河街道",
+    "金霞街道",
+    "枫林街道",
+];
+
+/// Ten townships over the extent (five columns of two, their cuts staggered so no two line up)
+/// and `communities` communities in each (Voronoi cells within the township), nested exactly.
+pub fn city_areas(extent: &BBox, seed: u64, communities: usize) -> Vec<Area> {
+    let frame = LocalFrame::new(LonLat::new(extent.west, extent.south));
+    let ne = frame.to_metric(LonLat::new(extent.east, extent.north));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xA4EA);
+    let columns = CITY_TOWNSHIPS.len() / 2;
+    let mut cuts = vec![0.0];
+    for i in 1..columns {
+        cuts.push(ne[0] * (i as f64 + rng.random_range(-0.2..0.2)) / columns as f64);
+    }
+    cuts.push(ne[0]);
+    let rect = |x0: f64, y0: f64, x1: f64, y1: f64| {
+        Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )
+    };
+    let to_lonlat = |g: &MultiPolygon<f64>| {
+        g.map_coords(|c| {
+            let p = frame.to_lonlat([c.x, c.y]);
+            Coord { x: p.lon, y: p.lat }
+        })
+    };
+    let mut areas = Vec::new();
+    let mut community_no = 0;
+    for column in 0..columns {
+        let split = ne[1] * rng.random_range(0.38..0.62);
+        for (y0, y1) in [(0.0, split), (split, ne[1])] {
+            let (x0, x1) = (cuts[column], cuts[column + 1]);
+            let t = areas
+                .iter()
+                .filter(|a: &&Area| a.level == AreaLevel::Township)
+                .count();
+            let town_id = format!("city:township:{}", t + 1);
+            let town = rect(x0, y0, x1, y1);
+            areas.push(Area {
+                id: 0,
+                source_id: town_id.clone(),
+                name: CITY_TOWNSHIPS[t].to_string(),
+                level: AreaLevel::Township,
+                parent_source_id: None,
+                geometry: to_lonlat(&MultiPolygon::new(vec![town.clone()])),
+                sample: true,
+            });
+            let seeds: Vec<[f64; 2]> = spread_points(&mut rng, [x1 - x0, y1 - y0], communities)
+                .into_iter()
+                .map(|p| [p[0] + x0, p[1] + y0])
+                .collect();
+            for cell in voronoi(&town, &seeds) {
+                community_no += 1;
+                let word = COMMUNITY_NAMES[(community_no - 1) % COMMUNITY_NAMES.len()];
+                let ordinal = ["", "一", "二", "三", "四", "五", "六"]
+                    [((community_no - 1) / COMMUNITY_NAMES.len()) % 7];
+                areas.push(Area {
+                    id: 0,
+                    source_id: format!("city:community:{community_no}"),
+                    name: format!("{word}{ordinal}社区"),
+                    level: AreaLevel::Community,
+                    parent_source_id: Some(town_id.clone()),
+                    geometry: to_lonlat(&cell),
+                    sample: true,
+                });
+            }
+        }
+    }
+    areas
+}
+
 /// Seeded points kept apart (rejection against a spacing that shrinks if the box is crowded),
 /// so that no area is a sliver.
 fn spread_points(rng: &mut ChaCha8Rng, ne: [f64; 2], n: usize) -> Vec<[f64; 2]> {
@@ -182,5 +265,37 @@ mod tests {
             sample_areas(&extent, 7, 3, 9),
             "same seed, same areas"
         );
+    }
+
+    #[test]
+    fn the_city_has_ten_townships_of_ten_communities() {
+        let extent = BBox::new(112.90, 28.12, 113.05, 28.25);
+        let areas = city_areas(&extent, 3, 10);
+        let towns: Vec<&Area> = areas
+            .iter()
+            .filter(|a| a.level == AreaLevel::Township)
+            .collect();
+        assert_eq!(towns.len(), 10);
+        for t in &towns {
+            let children = areas
+                .iter()
+                .filter(|a| a.parent_source_id.as_ref() == Some(&t.source_id))
+                .count();
+            assert_eq!(children, 10, "{}", t.name);
+        }
+        let names: std::collections::BTreeSet<&str> =
+            areas.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names.len(), areas.len(), "every area has its own name");
+        for (lon, lat) in [(112.91, 28.13), (112.97, 28.2), (113.04, 28.24)] {
+            let p = Point::new(lon, lat);
+            for level in [AreaLevel::Township, AreaLevel::Community] {
+                let n = areas
+                    .iter()
+                    .filter(|a| a.level == level && a.geometry.contains(&p))
+                    .count();
+                assert_eq!(n, 1, "{level:?} at {lon},{lat}");
+            }
+        }
+        assert_eq!(areas, city_areas(&extent, 3, 10));
     }
 }

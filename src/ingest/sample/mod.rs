@@ -6,10 +6,14 @@
 //! the same rows.
 
 mod areas;
+mod city_places;
+mod city_streets;
 mod lamps;
 mod venues;
 
-pub use areas::sample_areas;
+pub use areas::{city_areas, sample_areas};
+pub use city_places::{city_lamps, city_venues};
+pub use city_streets::{CITY_ORIGIN, city_streets};
 pub use lamps::sample_lamp_survey;
 pub use venues::{DEFAULT_SYNTHETIC_RENTALS, sample_venues};
 

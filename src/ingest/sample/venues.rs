@@ -12,7 +12,7 @@ const MAX_UNITS_PER_BUILDING: usize = 12;
 
 /// Typical hours when OSM gives none: KTVs and bars open late into the night, bathhouses from
 /// noon; rentals have no opening hours (they are inspected by appointment in the day).
-fn default_hours(kind: VenueKind) -> Option<&'static str> {
+pub(super) fn default_hours(kind: VenueKind) -> Option<&'static str> {
     match kind {
         VenueKind::Entertainment => Some("Mo-Su 20:00-02:00"),
         VenueKind::Bathhouse => Some("Mo-Su 12:00-24:00"),
@@ -22,7 +22,7 @@ fn default_hours(kind: VenueKind) -> Option<&'static str> {
 
 /// The commerce bureau leads supervision of entertainment and bathing venues; rental housing is
 /// the local police station's register.
-fn responsible_unit(kind: VenueKind) -> &'static str {
+pub(super) fn responsible_unit(kind: VenueKind) -> &'static str {
     match kind {
         VenueKind::Entertainment | VenueKind::Bathhouse => "区商务局",
         VenueKind::Rental | VenueKind::Other => "属地派出所",
@@ -99,7 +99,7 @@ pub fn sample_venues(extract: &OsmExtract, seed: u64, synthetic_rentals: usize) 
 }
 
 /// Mostly active; a few suspended after findings, a few closed, as on a real register.
-fn status(rng: &mut ChaCha8Rng) -> VenueStatus {
+pub(super) fn status(rng: &mut ChaCha8Rng) -> VenueStatus {
     match rng.random_range(0..100) {
         0..3 => VenueStatus::Suspended,
         3..6 => VenueStatus::Closed,
@@ -108,7 +108,7 @@ fn status(rng: &mut ChaCha8Rng) -> VenueStatus {
 }
 
 /// Most venues draw no tips; a few draw several.
-fn complaints(rng: &mut ChaCha8Rng) -> u32 {
+pub(super) fn complaints(rng: &mut ChaCha8Rng) -> u32 {
     match rng.random_range(0..100) {
         0..70 => 0,
         70..88 => 1,
