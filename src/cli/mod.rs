@@ -4,6 +4,7 @@ mod backup;
 mod bench;
 mod bench_dispatch;
 mod bench_inspections;
+mod bench_lighting;
 pub mod config_file;
 mod demo;
 mod import;
