@@ -291,3 +291,7 @@ impl EvaluatedCity {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "incremental_tests.rs"]
+mod tests;
