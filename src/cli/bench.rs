@@ -2,8 +2,6 @@
 //! under `/usr/bin/time -v` for peak memory. Tests never time anything; this does.
 
 use crate::index::CityIndex;
-use crate::lighting::synthetic::synthetic_city;
-use crate::lighting::{LightingConfig, LightingModel};
 use crate::routing::{PathFinder, StreetGraph, TICKS_PER_SECOND, TravelMode, travel_matrix};
 use crate::store::Store;
 use clap::Subcommand;
@@ -28,6 +26,9 @@ pub enum BenchCommand {
         /// Lamp proposals to pick.
         #[arg(long, default_value_t = 10)]
         proposals: usize,
+        /// Then this many single lamp changes judged again within their reach (p50/p99).
+        #[arg(long, default_value_t = 0)]
+        lamp_changes: usize,
     },
     /// The optimiser on one TOPTW benchmark instance; prints one JSON line.
     Toptw {
@@ -178,45 +179,14 @@ pub fn run(data: &std::path::Path, what: BenchCommand) -> anyhow::Result<()> {
             lamps,
             seed,
             proposals,
-        } => {
-            let t = Instant::now();
-            let city = synthetic_city(edges, lamps, seed);
-            let generate = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let index = CityIndex::build(&city.venues, &city.lamps, &city.corners, &city.edges);
-            let indexes = t.elapsed().as_secs_f64();
-            let config = LightingConfig::default();
-            let model = LightingModel::new(&index, &city.edges, &city.lamps, &config);
-            let build = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            // Only the summary is kept, so the second run's peak memory is its own.
-            let s = model
-                .evaluate(&city.edges, &city.corners, &city.venues, 0)
-                .summary;
-            let evaluate = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let with_proposals =
-                model.evaluate(&city.edges, &city.corners, &city.venues, proposals);
-            let evaluate_and_propose = t.elapsed().as_secs_f64();
-            println!(
-                "{}",
-                serde_json::json!({
-                    "edges": edges, "lamps": lamps, "corners": city.corners.len(), "venues": city.venues.len(),
-                    "threads": rayon::current_num_threads(),
-                    "samples": s.samples, "blind_spots": s.blind_spots, "data_gaps": s.data_gaps,
-                    "deficit_total_lx": s.deficit_total_lx, "broken_lamp_impact_lx": s.broken_lamp_impact_lx,
-                    "proposals_removed_lx": with_proposals.summary.proposals_removed_lx,
-                    "seconds": {
-                        "generate": generate,
-                        "city_indexes": indexes,
-                        "index_and_lamps": build,
-                        "evaluate": evaluate,
-                        "evaluate_with_proposals": evaluate_and_propose,
-                        "full": build + evaluate_and_propose,
-                    }
-                })
-            );
-        }
+            lamp_changes,
+        } => super::bench_lighting::run(super::bench_lighting::Sizes {
+            edges,
+            lamps,
+            seed,
+            proposals,
+            lamp_changes,
+        })?,
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod bench;
 mod bench_city;
 mod bench_dispatch;
 mod bench_inspections;
+mod bench_lighting;
 pub mod config_file;
 mod demo;
 mod import;

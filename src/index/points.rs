@@ -36,6 +36,11 @@ impl<T: Copy> PointIndex<T> {
         }
     }
 
+    /// One more item, without rebuilding the tree (a lamp added to a loaded city).
+    pub fn insert_metric(&mut self, p: MetricPoint, item: T) {
+        self.tree.insert(GeomWithData::new(p, item));
+    }
+
     pub fn len(&self) -> usize {
         self.tree.size()
     }

@@ -78,23 +78,24 @@ pub struct BlindSpot {
     pub terms: SeverityTerms,
 }
 
-/// Venues in the frame, to weigh how exposed a dark spot is.
-pub struct Exposure<'a> {
-    venues: &'a [Venue],
+/// Venues in the frame, to weigh how exposed a dark spot is. It owns what it needs, so an
+/// evaluated city can keep it between lamp changes.
+pub struct Exposure {
+    kinds: Vec<VenueKind>,
     index: PointIndex<usize>,
-    config: &'a LightingConfig,
+    config: LightingConfig,
 }
 
-impl<'a> Exposure<'a> {
-    pub fn new(frame: LocalFrame, venues: &'a [Venue], config: &'a LightingConfig) -> Self {
+impl Exposure {
+    pub fn new(frame: LocalFrame, venues: &[Venue], config: &LightingConfig) -> Self {
         let index = PointIndex::build(
             frame,
             venues.iter().enumerate().map(|(i, v)| (v.position, i)),
         );
         Self {
-            venues,
+            kinds: venues.iter().map(|v| v.kind).collect(),
             index,
-            config,
+            config: config.clone(),
         }
     }
 
@@ -127,7 +128,7 @@ impl<'a> Exposure<'a> {
             if d > radius {
                 continue;
             }
-            let kind = self.venues[i].kind.as_str();
+            let kind = self.kinds[i].as_str();
             weight += self
                 .config
                 .exposure
@@ -136,7 +137,7 @@ impl<'a> Exposure<'a> {
                 .copied()
                 .unwrap_or(0.0)
                 * (1.0 - d / radius);
-            counts.add(self.venues[i].kind);
+            counts.add(self.kinds[i]);
         }
         (weight, counts)
     }

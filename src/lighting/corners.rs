@@ -43,57 +43,66 @@ pub fn evaluate_corners(
     let lit = LitTags::of(edges, corners);
     corners
         .par_iter()
-        .filter_map(|c| {
-            // The strictest judged class meeting here, by minimum then average.
-            let (road_class, class, required) = c
-                .road_classes
-                .iter()
-                .filter_map(|rc| {
-                    let class = config.class_of(rc)?;
-                    Some((rc, class, config.requirement(class)?))
-                })
-                .max_by(|a, b| {
-                    a.2.min_lx
-                        .total_cmp(&b.2.min_lx)
-                        .then(a.2.avg_lx.total_cmp(&b.2.avg_lx))
-                })?;
-            let at = field.frame.to_metric(c.position);
-            let lux = field.lux_at(at);
-            let tags = lit.at(c);
-            let confirmed_dark = tags & SAYS_NO != 0;
-            let gap = !config.data_gaps_are_dark
-                && !confirmed_dark
-                && tags & SAYS_YES != 0
-                && mapped
-                    .within_metric(at, config.data_gap_radius_m)
-                    .next()
-                    .is_none();
-            let state = if gap {
-                CornerState::DataGap
-            } else if lux < required.min_lx {
-                CornerState::Dark
-            } else {
-                CornerState::Lit
-            };
-            let deficit = (state == CornerState::Dark).then_some(DeficitPoint {
-                at,
-                deficit_lx: required.min_lx - lux,
-            });
-            Some((
-                CornerLighting {
-                    corner_id: c.id,
-                    at,
-                    lighting_class: class.to_string(),
-                    road_class: road_class.clone(),
-                    required: required.into(),
-                    lux,
-                    state,
-                    confirmed_dark,
-                },
-                deficit,
-            ))
-        })
+        .filter_map(|c| evaluate_corner(field, mapped, c, &lit, config))
         .collect()
+}
+
+/// One corner, or `None` when no street meeting there has a lighting class.
+pub fn evaluate_corner(
+    field: &LightField,
+    mapped: &PointIndex<i64>,
+    c: &Corner,
+    lit: &LitTags,
+    config: &LightingConfig,
+) -> Option<(CornerLighting, Option<DeficitPoint>)> {
+    // The strictest judged class meeting here, by minimum then average.
+    let (road_class, class, required) = c
+        .road_classes
+        .iter()
+        .filter_map(|rc| {
+            let class = config.class_of(rc)?;
+            Some((rc, class, config.requirement(class)?))
+        })
+        .max_by(|a, b| {
+            a.2.min_lx
+                .total_cmp(&b.2.min_lx)
+                .then(a.2.avg_lx.total_cmp(&b.2.avg_lx))
+        })?;
+    let at = field.frame.to_metric(c.position);
+    let lux = field.lux_at(at);
+    let tags = lit.at(c);
+    let confirmed_dark = tags & SAYS_NO != 0;
+    let gap = !config.data_gaps_are_dark
+        && !confirmed_dark
+        && tags & SAYS_YES != 0
+        && mapped
+            .within_metric(at, config.data_gap_radius_m)
+            .next()
+            .is_none();
+    let state = if gap {
+        CornerState::DataGap
+    } else if lux < required.min_lx {
+        CornerState::Dark
+    } else {
+        CornerState::Lit
+    };
+    let deficit = (state == CornerState::Dark).then_some(DeficitPoint {
+        at,
+        deficit_lx: required.min_lx - lux,
+    });
+    Some((
+        CornerLighting {
+            corner_id: c.id,
+            at,
+            lighting_class: class.to_string(),
+            road_class: road_class.clone(),
+            required: required.into(),
+            lux,
+            state,
+            confirmed_dark,
+        },
+        deficit,
+    ))
 }
 
 /// Which `lit=*` answers the streets at a corner give, as bits.
@@ -110,13 +119,13 @@ fn lit_bit(lit: Option<LitTag>) -> u8 {
 
 /// The `lit=*` tags of the streets at each corner: by node for junctions, by edge for bends
 /// inside an edge (only the edges such bends name are looked up).
-struct LitTags {
+pub struct LitTags {
     by_node: HashMap<i64, u8>,
     by_edge: HashMap<String, u8>,
 }
 
 impl LitTags {
-    fn of(edges: &[StreetEdge], corners: &[Corner]) -> Self {
+    pub fn of(edges: &[StreetEdge], corners: &[Corner]) -> Self {
         let mut by_node: HashMap<i64, u8> = HashMap::with_capacity(edges.len());
         for e in edges {
             *by_node.entry(e.from_node).or_default() |= lit_bit(e.lit);

@@ -87,7 +87,7 @@ pub fn evaluate_edges(
         .collect()
 }
 
-fn evaluate_edge(
+pub fn evaluate_edge(
     field: &LightField,
     mapped: &PointIndex<i64>,
     index: usize,

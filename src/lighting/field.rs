@@ -9,7 +9,11 @@ use serde::Serialize;
 
 pub struct LightField<'d> {
     pub frame: LocalFrame,
+    /// Every resolved lamp, lit or broken, ascending by id: the order every sum uses.
     pub lamps: Vec<LitLamp>,
+    /// Whether each lamp of `lamps` is lit. Broken lamps stay in the index so that a repair (or a
+    /// failure) flips one flag instead of rebuilding the tree.
+    on: Vec<bool>,
     index: PointIndex<usize>,
     max_radius_m: f64,
     maintenance_factor: f64,
@@ -26,20 +30,21 @@ pub struct Contribution {
 }
 
 impl<'d> LightField<'d> {
+    /// `lamps` are (lamp, lit) ascending by id.
     pub fn new(
         frame: LocalFrame,
-        lamps: Vec<LitLamp>,
+        lamps: Vec<(LitLamp, bool)>,
         maintenance_factor: f64,
         distribution: &'d dyn LightDistribution,
     ) -> Self {
-        let index = PointIndex::build(
-            frame,
-            lamps.iter().enumerate().map(|(i, l)| (l.position, i)),
-        );
+        let (lamps, on): (Vec<LitLamp>, Vec<bool>) = lamps.into_iter().unzip();
+        let index =
+            PointIndex::build_metric(frame, lamps.iter().enumerate().map(|(i, l)| (l.at, i)));
         let max_radius_m = lamps.iter().map(|l| l.radius_m).fold(0.0, f64::max);
         Self {
             frame,
             lamps,
+            on,
             index,
             max_radius_m,
             maintenance_factor,
@@ -49,6 +54,31 @@ impl<'d> LightField<'d> {
 
     pub fn max_radius_m(&self) -> f64 {
         self.max_radius_m
+    }
+
+    pub fn is_lit(&self, i: usize) -> bool {
+        self.on[i]
+    }
+
+    /// The lamp with this id, by binary search (the lamps are ascending by id).
+    pub fn position_of(&self, id: i64) -> Option<usize> {
+        self.lamps.binary_search_by_key(&id, |l| l.id).ok()
+    }
+
+    /// Lights or darkens one lamp; true when that changed anything.
+    pub fn set_lit(&mut self, i: usize, lit: bool) -> bool {
+        std::mem::replace(&mut self.on[i], lit) != lit
+    }
+
+    /// Adds a lamp whose id is above every other, so the id order every sum uses still holds.
+    pub fn push(&mut self, lamp: LitLamp, lit: bool) -> usize {
+        debug_assert!(self.lamps.last().is_none_or(|l| l.id < lamp.id));
+        let i = self.lamps.len();
+        self.index.insert_metric(lamp.at, i);
+        self.max_radius_m = self.max_radius_m.max(lamp.radius_m);
+        self.lamps.push(lamp);
+        self.on.push(lit);
+        i
     }
 
     /// The lamps that may light anything inside a metric box, in ascending order (the order every
@@ -91,6 +121,9 @@ impl<'d> LightField<'d> {
     }
 
     fn contribution(&self, i: usize, q: MetricPoint) -> Option<Contribution> {
+        if !self.on[i] {
+            return None;
+        }
         let lamp = &self.lamps[i];
         let distance_m = metres_between(lamp.at, q);
         (distance_m <= lamp.radius_m).then(|| Contribution {

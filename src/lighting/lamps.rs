@@ -28,13 +28,69 @@ pub struct LitLamp {
 
 /// What the model makes of the mapped lamps.
 pub struct LampSet {
-    /// Working and unknown-status lamps: both light the street (unknown is every OSM lamp).
-    pub lit: Vec<LitLamp>,
-    pub broken: Vec<LitLamp>,
-    /// Lamps at the spot of an earlier one (lower id): one lamp mapped twice, left out.
+    /// Every lamp but the duplicates, ascending by id, with whether it lights the street: working
+    /// and unknown-status lamps do (unknown is every OSM lamp), broken ones do not.
+    pub resolved: Vec<(LitLamp, bool)>,
+    /// Lamps at the spot of an earlier one (lower id): one lamp mapped twice, left out. Ascending.
     pub duplicates: Vec<i64>,
     /// Every mapped lamp, broken or not: where a lamp exists on the map (items are lamp ids).
     pub mapped: PointIndex<i64>,
+}
+
+/// What resolves one lamp: the streets its defaults come from and the rules.
+pub struct LampRules<'a> {
+    pub edges: &'a [StreetEdge],
+    pub streets: &'a SegmentIndex,
+    pub frame: &'a LocalFrame,
+    pub config: &'a LightingConfig,
+    pub distribution: &'a dyn LightDistribution,
+}
+
+impl LampRules<'_> {
+    /// The lamp with every attribute known, or `Err(id)` when it is a lamp of `mapped` with a
+    /// lower id mapped a second time.
+    pub fn resolve(&self, lamp: &Lamp, mapped: &PointIndex<i64>) -> Result<LitLamp, i64> {
+        let config = self.config;
+        let at = self.frame.to_metric(lamp.position);
+        let twin = mapped
+            .within_metric(at, config.duplicate_lamp_m)
+            .any(|n| n.item < lamp.id);
+        if twin {
+            return Err(lamp.id);
+        }
+        let fallback = || default_spec(lamp.position, self.edges, self.streets, config);
+        let (height_m, flux_lm) = match (lamp.height_m, lamp.flux_lm) {
+            (Some(h), Some(f)) => (h, f),
+            (h, f) => {
+                let d = fallback();
+                (h.unwrap_or(d.height_m), f.unwrap_or(d.flux_lm))
+            }
+        };
+        let radius_m = cutoff_radius_m(
+            self.distribution,
+            flux_lm,
+            height_m,
+            config.maintenance_factor,
+            config.cutoff_lux,
+        );
+        Ok(LitLamp {
+            id: lamp.id,
+            position: lamp.position,
+            at,
+            height_m,
+            flux_lm,
+            radius_m,
+            defaulted: lamp.height_m.is_none() || lamp.flux_lm.is_none(),
+        })
+    }
+}
+
+/// Whether a lamp of this status adds to the sums.
+pub fn lights(status: LampStatus) -> bool {
+    match status {
+        LampStatus::Working | LampStatus::Unknown => true,
+        LampStatus::Broken => false,
+    }
 }
 
 /// The rules, documented in `default.toml`:
@@ -44,71 +100,31 @@ pub struct LampSet {
 /// - a lamp within `duplicate_lamp_m` of a lamp with a lower id is the same lamp mapped twice
 ///   (and left out, whatever that other lamp's own fate);
 /// - broken lamps add nothing to any sum, but keep their attributes for the repair estimate.
-pub fn resolve_lamps(
-    lamps: &[Lamp],
-    edges: &[StreetEdge],
-    streets: &SegmentIndex,
-    frame: &LocalFrame,
-    config: &LightingConfig,
-    distribution: &dyn LightDistribution,
-) -> LampSet {
+pub fn resolve_lamps(lamps: &[Lamp], rules: &LampRules) -> LampSet {
     let mut ordered: Vec<&Lamp> = lamps.iter().collect();
     ordered.sort_by_key(|l| l.id);
-    let all = PointIndex::build(*frame, ordered.iter().map(|l| (l.position, l.id)));
-    let resolved: Vec<(LampStatus, Result<LitLamp, i64>)> = ordered
+    // Every mapped lamp, duplicates included: a lamp mapped twice still stands there.
+    let mapped = PointIndex::build(*rules.frame, ordered.iter().map(|l| (l.position, l.id)));
+    let outcomes: Vec<Result<(LitLamp, bool), i64>> = ordered
         .par_iter()
         .map(|lamp| {
-            let at = frame.to_metric(lamp.position);
-            let twin = all
-                .within_metric(at, config.duplicate_lamp_m)
-                .any(|n| n.item < lamp.id);
-            if twin {
-                return (lamp.status, Err(lamp.id));
-            }
-            let fallback = || default_spec(lamp.position, edges, streets, config);
-            let (height_m, flux_lm) = match (lamp.height_m, lamp.flux_lm) {
-                (Some(h), Some(f)) => (h, f),
-                (h, f) => {
-                    let d = fallback();
-                    (h.unwrap_or(d.height_m), f.unwrap_or(d.flux_lm))
-                }
-            };
-            let radius_m = cutoff_radius_m(
-                distribution,
-                flux_lm,
-                height_m,
-                config.maintenance_factor,
-                config.cutoff_lux,
-            );
-            let defaulted = lamp.height_m.is_none() || lamp.flux_lm.is_none();
-            (
-                lamp.status,
-                Ok(LitLamp {
-                    id: lamp.id,
-                    position: lamp.position,
-                    at,
-                    height_m,
-                    flux_lm,
-                    radius_m,
-                    defaulted,
-                }),
-            )
+            rules
+                .resolve(lamp, &mapped)
+                .map(|l| (l, lights(lamp.status)))
         })
         .collect();
-    let (mut lit, mut broken, mut duplicates) = (Vec::new(), Vec::new(), Vec::new());
-    for (status, lamp) in resolved {
-        match (status, lamp) {
-            (_, Err(id)) => duplicates.push(id),
-            (LampStatus::Broken, Ok(l)) => broken.push(l),
-            (LampStatus::Working | LampStatus::Unknown, Ok(l)) => lit.push(l),
+    let mut resolved = Vec::with_capacity(outcomes.len());
+    let mut duplicates = Vec::new();
+    for o in outcomes {
+        match o {
+            Ok(l) => resolved.push(l),
+            Err(id) => duplicates.push(id),
         }
     }
-    // Every mapped lamp, duplicates included: a lamp mapped twice still stands there.
     LampSet {
-        lit,
-        broken,
+        resolved,
         duplicates,
-        mapped: all,
+        mapped,
     }
 }
 

@@ -8,9 +8,11 @@ mod corners;
 mod evaluate;
 mod features;
 mod field;
+mod incremental;
 mod lamps;
 pub mod photometry;
 mod proposals;
+mod stages;
 pub mod synthetic;
 
 pub use blind_spots::{BlindSpot, BlindSpotKind, SeverityTerms, VenueCounts};
@@ -18,8 +20,10 @@ pub use config::{LampSpec, LightingConfig, Requirement};
 pub use corners::{CornerLighting, CornerState};
 pub use evaluate::{EdgeLighting, StreetStandard, sample_line, street_standard_near};
 pub use field::{Contribution, LightField};
-pub use lamps::{LampSet, LitLamp, resolve_lamps};
+pub use incremental::{EvaluatedCity, LampChange, LightingDelta};
+pub use lamps::{LampRules, LampSet, LitLamp, resolve_lamps};
 pub use proposals::{LampProposal, RepairImpact, greedy};
+pub use stages::Stages;
 
 use crate::index::CityIndex;
 use crate::model::{Corner, Lamp, LonLat, StreetEdge, Venue};
@@ -39,6 +43,17 @@ pub struct DataGap {
     pub road_class: String,
     pub length_m: f64,
     pub geometry: Vec<LonLat>,
+}
+
+impl DataGap {
+    fn of(edge: &EdgeLighting, run: &evaluate::Run, frame: &crate::model::LocalFrame) -> Self {
+        Self {
+            edge_id: edge.edge_id,
+            road_class: edge.road_class.clone(),
+            length_m: run.length_m,
+            geometry: run.points.iter().map(|p| frame.to_lonlat(*p)).collect(),
+        }
+    }
 }
 
 /// The illuminance at one point, lamp by lamp, so that anyone can check the model by hand.
@@ -118,16 +133,21 @@ impl LightingModel {
         config: &LightingConfig,
     ) -> Self {
         let distribution: &'static dyn LightDistribution = &ISOTROPIC;
-        let mut lamps = resolve_lamps(
-            lamps,
+        let rules = LampRules {
             edges,
-            &city.streets,
-            &city.frame,
+            streets: &city.streets,
+            frame: &city.frame,
             config,
             distribution,
+        };
+        let mut lamps = resolve_lamps(lamps, &rules);
+        let resolved = std::mem::take(&mut lamps.resolved);
+        let field = LightField::new(
+            city.frame,
+            resolved,
+            config.maintenance_factor,
+            distribution,
         );
-        let lit = std::mem::take(&mut lamps.lit);
-        let field = LightField::new(city.frame, lit, config.maintenance_factor, distribution);
         Self {
             config: config.clone(),
             distribution,
@@ -138,6 +158,13 @@ impl LightingModel {
 
     pub fn config(&self) -> &LightingConfig {
         &self.config
+    }
+
+    /// The broken lamps, ascending by id: what a repair would bring back.
+    fn broken_lamps(&self) -> impl Iterator<Item = &LitLamp> {
+        (0..self.field.lamps.len())
+            .filter(|i| !self.field.is_lit(*i))
+            .map(|i| &self.field.lamps[i])
     }
 
     pub fn at(&self, at: LonLat) -> PointIlluminance {
@@ -175,9 +202,22 @@ impl LightingModel {
         venues: &[Venue],
         proposals: usize,
     ) -> LightingReport {
+        self.evaluate_timed(edges, corners, venues, proposals, &mut Stages::default())
+    }
+
+    /// The same, with the time of each stage.
+    pub fn evaluate_timed(
+        &self,
+        edges: &[StreetEdge],
+        corners: &[Corner],
+        venues: &[Venue],
+        proposals: usize,
+        stages: &mut Stages,
+    ) -> LightingReport {
         let frame = self.field.frame;
         let outcomes =
             evaluate::evaluate_edges(&self.field, &self.lamps.mapped, edges, &self.config);
+        stages.lap("edges");
         let corner_results = corners::evaluate_corners(
             &self.field,
             &self.lamps.mapped,
@@ -185,6 +225,7 @@ impl LightingModel {
             edges,
             &self.config,
         );
+        stages.lap("corners");
         let exposure = Exposure::new(frame, venues, &self.config);
         let mut s = LightingSummary::default();
         let mut report_edges = Vec::new();
@@ -210,14 +251,7 @@ impl LightingModel {
                     .filter(|r| r.length_m >= self.config.min_dark_run_m)
                     .map(|r| (r, edge_index)),
             );
-            for run in &o.gap_runs {
-                gaps.push(DataGap {
-                    edge_id: lighting.edge_id,
-                    road_class: lighting.road_class.clone(),
-                    length_m: run.length_m,
-                    geometry: run.points.iter().map(|p| frame.to_lonlat(*p)).collect(),
-                });
-            }
+            gaps.extend(o.gap_runs.iter().map(|r| DataGap::of(&lighting, r, &frame)));
             if !o.deficits.is_empty() {
                 dark_edges.push(i);
             }
@@ -237,6 +271,7 @@ impl LightingModel {
         }
         s.corners_judged = report_corners.len();
         s.samples += s.corners_judged;
+        stages.lap("gather");
         // The dark points' index and the spots' weighing are independent: one core each.
         let (blind, map) = rayon::join(
             || {
@@ -257,6 +292,7 @@ impl LightingModel {
                 )
             },
         );
+        stages.lap("blind_spots_and_deficit_map");
         for b in &blind {
             *s.blind_spots
                 .entry(b.kind.as_str().to_string())
@@ -268,9 +304,7 @@ impl LightingModel {
 
         s.deficit_total_lx = map.total_lx();
         let repairs: Vec<RepairImpact> = self
-            .lamps
-            .broken
-            .iter()
+            .broken_lamps()
             .map(|l| RepairImpact {
                 lamp_id: l.id,
                 at: l.position,
@@ -288,23 +322,19 @@ impl LightingModel {
             .iter()
             .map(|r| r.deficit_removed_lx)
             .fold(0.0, |a, b| a + b);
+        stages.lap("repairs");
         let proposals = self.propose(&map, edges, &dark_edges, proposals);
+        stages.lap("proposals");
         s.proposals = proposals.len();
         s.proposals_removed_lx = proposals.last().map(|p| p.removed_lx).unwrap_or(0.0);
         s.proposals_deficit_left_share = proposals
             .last()
             .map(|p| p.deficit_left_share)
             .unwrap_or(1.0);
-        s.lamps_lit = self.field.lamps.len();
-        s.lamps_broken = self.lamps.broken.len();
+        s.lamps_broken = self.broken_lamps().count();
+        s.lamps_lit = self.field.lamps.len() - s.lamps_broken;
         s.lamps_duplicate = self.lamps.duplicates.len();
-        s.lamps_defaulted = self
-            .field
-            .lamps
-            .iter()
-            .chain(&self.lamps.broken)
-            .filter(|l| l.defaulted)
-            .count();
+        s.lamps_defaulted = self.field.lamps.iter().filter(|l| l.defaulted).count();
         LightingReport {
             summary: s,
             edges: report_edges,
