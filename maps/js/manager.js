@@ -4,8 +4,8 @@
 
 import * as api from "./api.js";
 import { percent, t, term } from "./i18n.js";
-import { layerTitles } from "./layers.js";
-import { createMap, ready, showGeoJson } from "./map.js";
+import { featureDetails, layerCatalogue, titlesOf } from "./layers.js";
+import { createMap, ready, showGeoJson, showTiles } from "./map.js";
 import { pagedTable } from "./paged.js";
 import { downloadButton, el, failureText, toCsv } from "./ui.js";
 
@@ -72,15 +72,14 @@ export async function mount(root, { app }) {
     csvName: (a) => `follow-ups-${a?.day ?? app.plan_date}.csv`,
   });
 
-  let areas, findings, titles, openCount, lateCount;
+  let catalogue, findings, openCount, lateCount;
   try {
-    [areas, , openCount, lateCount, findings, titles] = await Promise.all([
-      api.get("/api/layers/areas?limit=100000"),
+    [catalogue, , openCount, lateCount, findings] = await Promise.all([
+      layerCatalogue(),
       overdueTable.load(),
       followUpTable.load(),
       api.get("/api/follow-ups?status=open&late=true&limit=1"),
       api.get("/api/findings?weeks=8"),
-      layerTitles(),
       areaTable.load(),
     ]);
   } catch (err) {
@@ -88,6 +87,7 @@ export async function mount(root, { app }) {
     return () => map.remove();
   }
   followUpTitle.textContent = t("manager.follow_ups_title", { n: openCount.total, late: lateCount.total });
+  const titles = titlesOf(catalogue);
 
   panel.append(
     el("h2", {}, t("manager.title", { date: app.plan_date })),
@@ -116,7 +116,7 @@ export async function mount(root, { app }) {
 
   await ready(map);
   const colour = ["step", ["get", "covered_share"], COVERAGE_COLOURS[0], COVERAGE_BREAKS[0], COVERAGE_COLOURS[1], COVERAGE_BREAKS[1], COVERAGE_COLOURS[2], COVERAGE_BREAKS[2], COVERAGE_COLOURS[3]];
-  showGeoJson(map, "areas", areas, [
+  showTiles(map, catalogue.areas, [
     { id: "coverage-fill", type: "fill", filter: ["==", ["get", "level"], level], paint: { "fill-color": colour, "fill-opacity": 0.45 } },
     { id: "coverage-line", type: "line", filter: ["==", ["get", "level"], level], paint: { "line-color": "#343a40", "line-width": 1 } },
   ]);
@@ -124,9 +124,13 @@ export async function mount(root, { app }) {
     { id: "overdue", type: "circle", paint: { "circle-color": "#c92a2a", "circle-radius": 4, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
   ]);
   drawn = true;
-  map.on("click", "coverage-fill", (e) => {
-    const p = e.features[0].properties;
-    new maplibregl.Popup().setLngLat(e.lngLat).setDOMContent(areaPopup(p)).addTo(map);
+  map.on("click", "coverage-fill", async (e) => {
+    const popup = new maplibregl.Popup().setLngLat(e.lngLat).setHTML("…").addTo(map);
+    try {
+      popup.setDOMContent(areaPopup((await featureDetails("areas", e.features[0].id)).properties));
+    } catch (err) {
+      popup.setDOMContent(el("p", { class: "error" }, failureText(err)));
+    }
   });
   return () => map.remove();
 }

@@ -1,6 +1,8 @@
 // One MapLibre map per view over the bundled basemap archive, read by byte ranges through the
-// pmtiles protocol, with helpers for the GeoJSON overlays each view adds.
+// pmtiles protocol, with helpers for the overlays each view adds: the server's layer tiles
+// (vector sources, fetched with the session's token) and small GeoJSON pieces.
 
+import { session } from "./api.js";
 import { basemapStyle } from "./basemap.js";
 
 let protocolAdded = false;
@@ -27,12 +29,20 @@ export function createMap(container, app) {
     minZoom: basemap ? Math.max(basemap.minzoom - 1, 0) : 0,
     maxZoom: 19,
     attributionControl: { compact: true },
+    transformRequest: withSession,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
   if (basemap?.bounds) map.fitBounds(basemap.bounds, { padding: 10, animate: false });
   map.on("idle", () => describeDrawn(map, container));
   return map;
+}
+
+/** Layer tiles need the signed-in session; the basemap and other hosts get no token. */
+function withSession(url) {
+  const s = session();
+  if (s && url.startsWith(`${location.origin}/layers/`)) return { url, headers: { authorization: `Bearer ${s.token}` } };
+  return { url };
 }
 
 /** Resolves once the style has loaded (at once if it already has). */
@@ -48,6 +58,25 @@ export function showGeoJson(map, id, data, layers) {
   for (const layer of layers) {
     if (!map.getLayer(layer.id)) map.addLayer({ source: id, ...layer });
   }
+}
+
+/**
+ * A layer from the server's tiles: a vector source from its catalogue entry (`tiles`, zooms) and
+ * the style `layers`, each drawing the tile layer of the same name.
+ */
+export function showTiles(map, entry, layers) {
+  if (!map.getSource(entry.id)) {
+    map.addSource(entry.id, { type: "vector", tiles: [entry.tiles], minzoom: entry.minzoom, maxzoom: entry.maxzoom });
+  }
+  for (const layer of layers) {
+    if (!map.getLayer(layer.id)) map.addLayer({ source: entry.id, "source-layer": entry.id, ...layer });
+  }
+}
+
+/** The map's current view as a `bbox` query value (west,south,east,north). */
+export function viewBbox(map) {
+  const b = map.getBounds();
+  return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(",");
 }
 
 /**

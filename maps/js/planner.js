@@ -1,13 +1,18 @@
-// The lighting planner's desk: blind spots by severity, lamps by status, data gaps kept apart,
-// proposed lamps with a K control, the crew's repair route, the illuminance at any clicked point
-// with the lamps that make it, and exports of what is shown.
+// The lighting planner's desk: blind spots by severity, lamps by status, data gaps kept apart
+// (all three as the server's vector tiles), the first proposed lamps with a K control, the crew's
+// repair route, the illuminance at any clicked point with the lamps that make it and the clicked
+// feature's details, and exports of what is shown.
 
 import * as api from "./api.js";
 import { number, percent, t, term } from "./i18n.js";
-import { createMap, drawRoute, ready, showGeoJson } from "./map.js";
-import { layerTitles } from "./layers.js";
-import { downloadButton, el, failureText, planTime, table, toCsv } from "./ui.js";
+import { createMap, drawRoute, ready, showGeoJson, showTiles, viewBbox } from "./map.js";
+import { featureDetails, layerCatalogue, titlesOf } from "./layers.js";
+import { download, downloadButton, el, failureText, planTime, table, toCsv } from "./ui.js";
 
+/** Proposals are a ranked list: the view takes the first ones, never the whole layer. */
+const PROPOSAL_PAGE = 100;
+/** Blind spots an export takes from the current view at most. */
+const EXPORT_LIMIT = 5000;
 const LAMP_COLOURS = ["match", ["get", "status"], "working", "#f5c400", "broken", "#e03131", "#8d96a0"];
 
 export async function mount(root, { app }) {
@@ -17,16 +22,16 @@ export async function mount(root, { app }) {
   const map = createMap(mapBox, app);
   const cleanups = [];
 
-  let data;
+  let catalogue, firstProposals;
   try {
-    data = await loadLayers();
+    [catalogue, firstProposals] = await Promise.all([layerCatalogue(), api.get(`/api/layers/lamp_proposals?limit=${PROPOSAL_PAGE}`)]);
   } catch (err) {
     panel.append(el("p", { class: "error" }, failureText(err)));
     return () => map.remove();
   }
-  const titles = await layerTitles();
-  const breaks = severityBreaks(data.blind_spots.features);
-  const proposals = [...data.lamp_proposals.features].sort((a, b) => a.properties.rank - b.properties.rank);
+  const titles = titlesOf(catalogue);
+  const breaks = severityBreaks(catalogue.blind_spots.quantiles?.severity);
+  const proposals = [...firstProposals.features].sort((a, b) => a.properties.rank - b.properties.rank);
   let k = Math.min(proposals.length, 10);
 
   const proposalList = el("div", { id: "proposal-list" });
@@ -48,8 +53,10 @@ export async function mount(root, { app }) {
     );
   };
 
-  const counts = countBy(data.blind_spots.features, (f) => f.properties.kind);
-  const lampCounts = countBy(data.lamps.features, (f) => f.properties.status);
+  const counts = catalogue.blind_spots.kinds;
+  const lampCounts = catalogue.lamps.kinds;
+  /** The blind spots in the current view, fetched when an export is pressed. */
+  const viewSpots = async () => (await api.get(`/api/layers/blind_spots?bbox=${viewBbox(map)}&limit=${EXPORT_LIMIT}`)).features;
   panel.append(
     el("h2", {}, t("planner.title")),
     el(
@@ -57,7 +64,7 @@ export async function mount(root, { app }) {
       { class: "summary", id: "planner-summary" },
       el("p", {}, t("planner.blind_spot_counts", { corners: counts.corner || 0, stretches: counts.stretch || 0 })),
       el("p", {}, t("planner.lamp_counts", { working: lampCounts.working || 0, broken: lampCounts.broken || 0, unknown: lampCounts.unknown || 0 })),
-      el("p", { class: "muted" }, t("planner.data_gap_note", { n: data.data_gaps.features.length })),
+      el("p", { class: "muted" }, t("planner.data_gap_note", { n: catalogue.data_gaps.features })),
     ),
     legend(titles, breaks),
     el("h3", {}, titles.lamp_proposals),
@@ -82,9 +89,9 @@ export async function mount(root, { app }) {
     el(
       "div",
       { class: "exports" },
-      downloadButton(t("planner.export_blind_spots_geojson"), "export-blind-spots", "blind-spots.geojson", "application/geo+json", () => JSON.stringify(data.blind_spots)),
+      exportButton(t("planner.export_blind_spots_geojson"), "export-blind-spots", "blind-spots.geojson", "application/geo+json", async () => JSON.stringify({ type: "FeatureCollection", features: await viewSpots() })),
       downloadButton(t("planner.export_proposals_geojson"), "export-proposals", "lamp-proposals.geojson", "application/geo+json", () => JSON.stringify({ type: "FeatureCollection", features: proposals.slice(0, k) })),
-      downloadButton(t("planner.export_blind_spots_csv"), "export-blind-spots-csv", "blind-spots.csv", "text/csv", () => blindSpotCsv(data.blind_spots.features)),
+      exportButton(t("planner.export_blind_spots_csv"), "export-blind-spots-csv", "blind-spots.csv", "text/csv", async () => blindSpotCsv(await viewSpots())),
       downloadButton(t("planner.export_proposals_csv"), "export-proposals-csv", "lamp-proposals.csv", "text/csv", () => proposalCsv(proposals.slice(0, k))),
     ),
     el("p", { class: "muted" }, t("planner.click_hint")),
@@ -92,10 +99,10 @@ export async function mount(root, { app }) {
   renderProposals();
 
   await ready(map);
-  drawLayers(map, data, breaks);
+  drawLayers(map, catalogue, firstProposals, breaks);
   renderProposals();
   showRepairRoute(map, panel.querySelector("#repair-route"), cleanups);
-  const onClick = (e) => showIlluminance(map, e.lngLat);
+  const onClick = (e) => showIlluminance(map, e);
   map.on("click", onClick);
   return () => {
     cleanups.forEach((c) => c());
@@ -103,18 +110,11 @@ export async function mount(root, { app }) {
   };
 }
 
-async function loadLayers() {
-  const ids = ["blind_spots", "lamps", "data_gaps", "lamp_proposals"];
-  const layers = await Promise.all(ids.map((id) => api.get(`/api/layers/${id}?limit=100000`)));
-  return Object.fromEntries(ids.map((id, i) => [id, layers[i]]));
-}
-
-/** Quantile breaks of severity, so the colours split the district's own spots evenly. */
-function severityBreaks(features) {
-  const values = features.map((f) => f.properties.severity).sort((a, b) => a - b);
-  if (!values.length) return [1, 2, 3];
-  const q = (p) => values[Math.min(values.length - 1, Math.floor(p * values.length))];
-  const b = [q(0.5), q(0.8), q(0.95)];
+/** The server's quantile breaks of severity (50%, 80%, 95%), so the colours split the district's
+ *  own spots evenly. */
+function severityBreaks(quantiles) {
+  if (!quantiles?.length) return [1, 2, 3];
+  const b = [...quantiles];
   // Strictly increasing stops, as MapLibre's `step` requires.
   for (let i = 1; i < b.length; i++) if (b[i] <= b[i - 1]) b[i] = b[i - 1] + 1e-6;
   return b;
@@ -126,18 +126,18 @@ function severityColour(breaks) {
   return ["step", ["get", "severity"], SEVERITY_COLOURS[0], breaks[0], SEVERITY_COLOURS[1], breaks[1], SEVERITY_COLOURS[2], breaks[2], SEVERITY_COLOURS[3]];
 }
 
-function drawLayers(map, data, breaks) {
-  showGeoJson(map, "data_gaps", data.data_gaps, [
+function drawLayers(map, catalogue, firstProposals, breaks) {
+  showTiles(map, catalogue.data_gaps, [
     { id: "data-gaps", type: "line", paint: { "line-color": "#9c36b5", "line-width": 2, "line-dasharray": [1, 1.5], "line-opacity": 0.7 } },
   ]);
-  showGeoJson(map, "blind_spots", data.blind_spots, [
-    { id: "blind-stretches", type: "line", filter: ["==", ["geometry-type"], "LineString"], layout: { "line-cap": "round" }, paint: { "line-color": severityColour(breaks), "line-width": ["interpolate", ["linear"], ["zoom"], 13, 2, 17, 6] } },
-    { id: "blind-corners", type: "circle", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-color": severityColour(breaks), "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 3, 17, 8], "circle-stroke-color": "#000", "circle-stroke-width": 0.5 } },
+  showTiles(map, catalogue.blind_spots, [
+    { id: "blind-stretches", type: "line", filter: ["in", ["geometry-type"], ["literal", ["LineString", "MultiLineString"]]], layout: { "line-cap": "round" }, paint: { "line-color": severityColour(breaks), "line-width": ["interpolate", ["linear"], ["zoom"], 13, 2, 17, 6] } },
+    { id: "blind-corners", type: "circle", filter: ["in", ["geometry-type"], ["literal", ["Point", "MultiPoint"]]], paint: { "circle-color": severityColour(breaks), "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 3, 17, 8], "circle-stroke-color": "#000", "circle-stroke-width": 0.5 } },
   ]);
-  showGeoJson(map, "lamps", data.lamps, [
+  showTiles(map, catalogue.lamps, [
     { id: "lamps", type: "circle", paint: { "circle-color": LAMP_COLOURS, "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 1.5, 17, 5], "circle-stroke-color": "#222", "circle-stroke-width": 0.5 } },
   ]);
-  showGeoJson(map, "lamp_proposals", data.lamp_proposals, [
+  showGeoJson(map, "lamp_proposals", firstProposals, [
     { id: "proposals", type: "circle", paint: { "circle-color": "#2f9e44", "circle-radius": 8, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
   ]);
 }
@@ -192,11 +192,18 @@ function crewJob(stop) {
     : t("planner.crew_repair", { id: stop.target.id });
 }
 
-async function showIlluminance(map, lngLat) {
+/** Layers whose clicked feature the popup describes, with the catalogue layer it comes from. */
+const CLICKABLE = { "blind-corners": "blind_spots", "blind-stretches": "blind_spots", lamps: "lamps", "data-gaps": "data_gaps" };
+
+async function showIlluminance(map, { lngLat, point }) {
   const popup = new maplibregl.Popup({ maxWidth: "340px" }).setLngLat(lngLat).setHTML("…").addTo(map);
-  let at;
+  const hit = map.queryRenderedFeatures(point, { layers: Object.keys(CLICKABLE).filter((id) => map.getLayer(id)) })[0];
+  let at, details;
   try {
-    at = await api.get(`/api/lighting/at?lon=${lngLat.lng.toFixed(7)}&lat=${lngLat.lat.toFixed(7)}`);
+    [at, details] = await Promise.all([
+      api.get(`/api/lighting/at?lon=${lngLat.lng.toFixed(7)}&lat=${lngLat.lat.toFixed(7)}`),
+      hit && hit.id !== undefined ? featureDetails(CLICKABLE[hit.layer.id], hit.id) : null,
+    ]);
   } catch (err) {
     popup.setDOMContent(el("p", { class: "error" }, failureText(err)));
     return;
@@ -206,6 +213,7 @@ async function showIlluminance(map, lngLat) {
     el(
       "div",
       { class: "lux-popup" },
+      details ? featureSummary(CLICKABLE[hit.layer.id], details) : null,
       el("strong", {}, t("planner.lux_here", { lux: number(at.lux, 2) })),
       street
         ? el("p", {}, t("planner.street_requirement", { name: street.name || term("road", street.road_class), min: number(street.required_min_lux, 1), avg: number(street.required_avg_lux, 1) }))
@@ -262,8 +270,31 @@ function proposalCsv(features) {
   );
 }
 
-function countBy(items, key) {
-  const out = {};
-  for (const i of items) out[key(i)] = (out[key(i)] || 0) + 1;
-  return out;
+/** A button that fetches what it saves when pressed (the blind spots in view), showing a failure
+ *  beside itself. */
+function exportButton(label, id, filename, type, make) {
+  const button = el("button", {
+    type: "button",
+    id,
+    onclick: async () => {
+      button.nextElementSibling?.classList.contains("error") && button.nextElementSibling.remove();
+      try {
+        download(filename, await make(), type);
+      } catch (err) {
+        button.after(el("span", { class: "error" }, failureText(err)));
+      }
+    },
+  }, label);
+  return button;
+}
+
+/** The clicked blind spot, lamp or data gap in a line or two of the page's language. */
+function featureSummary(layer, { id, properties: p }) {
+  if (layer === "lamps") {
+    return el("p", { class: "feature-details" }, t("planner.lamp_details", { id, status: term("lamp", p.status), height: number(p.height_m, 1), flux: number(p.flux_lm, 0) }));
+  }
+  if (layer === "blind_spots") {
+    return el("p", { class: "feature-details" }, t("planner.blind_spot_details", { kind: term("blind_spot", p.kind), severity: number(p.severity, 2), lux: number(p.lux, 2), min: number(p.required_min_lx, 1), road: term("road", p.road_class) }));
+  }
+  return el("p", { class: "feature-details" }, t("planner.data_gap_details", { road: term("road", p.road_class), length: number(p.length_m, 0) }));
 }

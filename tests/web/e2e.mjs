@@ -15,6 +15,13 @@ const PASSWORD = "patrolmap-demo";
 /** The demo's plan day at 20:30 in the district (UTC+8): the night teams are out. */
 const DEMO_EVENING = new Date("2026-11-20T12:30:00Z");
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+/** The most features a view asks of a layer without a box (a page, never the layer). */
+const LAYER_PAGE = 500;
+/** No response a page needs may be larger (issue 14: a city must draw as quick as the demo). */
+const MAX_RESPONSE = 2 * 1024 * 1024;
+/** The review's area picker takes every township and community: a few hundred at most, never the
+ *  grid, so not a dense layer. */
+const SMALL_LAYER_QUERIES = new Set(["/api/layers/areas?kind=township%2Ccommunity&limit=10000", "/api/layers/areas?kind=township,community&limit=10000"]);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -24,7 +31,17 @@ const problems = [];
 /** Failed loads a step provokes on purpose; Chromium logs every one of them as a console error. */
 const provoked = [];
 const outside = [];
+/** Requests for a whole layer, and responses over MAX_RESPONSE, on any page. */
+const wholeLayers = [];
+const oversized = [];
 const result = {};
+
+/** Whether a request asks the GeoJSON API for a whole layer: no box, and no limit or one above a page. */
+function asksWholeLayer(url) {
+  if (!/^\/api\/layers\/[^/]+$/.test(url.pathname) || SMALL_LAYER_QUERIES.has(url.pathname + url.search)) return false;
+  const limit = url.searchParams.get("limit");
+  return !url.searchParams.has("bbox") && (limit === null || !(Number(limit) <= LAYER_PAGE));
+}
 
 /** A fresh browser profile that may only talk to the loopback, with its console watched. */
 async function newContext(options) {
@@ -38,6 +55,11 @@ async function newContext(options) {
   context.on("request", (r) => {
     const url = new URL(r.url());
     if (!["data:", "blob:"].includes(url.protocol) && !LOOPBACK.has(url.hostname)) outside.push(url.href);
+    if (asksWholeLayer(url)) wholeLayers.push(url.pathname + url.search);
+  });
+  context.on("response", async (r) => {
+    const body = await r.body().catch(() => null);
+    if (body && body.length > MAX_RESPONSE) oversized.push(`${r.url()}: ${body.length} bytes`);
   });
   return context;
 }
@@ -182,8 +204,12 @@ async function shot(page, name) {
   const context = await newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const archiveReads = [];
+  const layerTiles = {};
   page.on("response", (r) => {
-    if (new URL(r.url()).pathname === "/tiles/basemap.pmtiles") archiveReads.push(r.status());
+    const path = new URL(r.url()).pathname;
+    if (path === "/tiles/basemap.pmtiles") archiveReads.push(r.status());
+    const tiled = path.match(/^\/layers\/(\w+)\/tiles\//);
+    if (tiled) (layerTiles[tiled[1]] ||= []).push(r.status());
   });
   watch(page, "planner");
   await signIn(page, "planner");
@@ -192,6 +218,10 @@ async function shot(page, name) {
   assert.ok(archiveReads.length > 0 && archiveReads.every((s) => s === 206), `the basemap is read from the PMTiles archive by ranges (${archiveReads})`);
   const drawn = await page.getAttribute("#map", "data-drawn");
   for (const layer of ["blind-corners", "proposals", "lamps"]) assert.ok(drawn.includes(layer), `${layer} is on the map (${drawn})`);
+  for (const layer of ["blind_spots", "lamps", "data_gaps"]) {
+    const statuses = layerTiles[layer] || [];
+    assert.ok(statuses.length > 0 && statuses.every((s) => [200, 204, 304].includes(s)), `${layer} comes as tiles with the session (${statuses})`);
+  }
   await page.waitForSelector(".crew-stops li");
   assert.ok((await page.locator(".crew-stops li", { hasText: "维修路灯" }).count()) > 0, "the crew's route repairs broken lamps");
   assert.match(await page.textContent("#planner-summary"), /损坏 [1-9]/, "broken lamps are counted");
@@ -221,6 +251,14 @@ async function shot(page, name) {
   await signIn(page, "manager");
   await page.waitForSelector("#coverage-legend");
   await mapSettled(page, "coverage-fill");
+  // A click on an area fetches its figures, which the tiles do not carry.
+  const mapBox = await page.locator("#map canvas").boundingBox();
+  const details = page.waitForResponse((r) => /\/ogc\/collections\/areas\/items\/\d+$/.test(new URL(r.url()).pathname));
+  await page.mouse.click(mapBox.x + mapBox.width / 2, mapBox.y + mapBox.height / 2);
+  assert.equal((await details).status(), 200);
+  await page.waitForSelector(".maplibregl-popup strong");
+  assert.match(await page.textContent(".maplibregl-popup"), /\d+\/\d+/, "the area's coverage is in the popup");
+  await page.locator(".maplibregl-popup-close-button").click();
   // Every table is a page the server cut, with the whole list's total.
   const pageRows = await page.locator("#overdue-table tbody tr").count();
   const overdue = Number(await page.getAttribute("#overdue", "data-total"));
@@ -332,5 +370,7 @@ async function shot(page, name) {
 
 await browser.close();
 assert.deepEqual(outside, [], "no request left the loopback");
+assert.deepEqual(wholeLayers, [], "no page asked for a whole layer");
+assert.deepEqual(oversized, [], `no response over ${MAX_RESPONSE} bytes`);
 assert.deepEqual(problems, [], "the pages logged no errors");
 console.log(JSON.stringify(result));
