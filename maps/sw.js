@@ -49,6 +49,9 @@ self.addEventListener("message", (event) => {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  // Layer tiles are many and change with every write: the browser's own cache revalidates them by
+  // ETag; keeping each here would grow without bound.
+  if (url.pathname.startsWith("/layers/")) return;
   const range = event.request.headers.get("range");
   if (range && url.pathname.endsWith(".pmtiles")) event.respondWith(archiveRange(event, range));
   else event.respondWith(networkFirst(event));
@@ -63,7 +66,10 @@ async function networkFirst(event) {
   event.waitUntil(
     network
       .then(async (response) => {
-        if (response.ok && response.status === 200) await (await caches.open(DATA_CACHE)).put(request, response.clone());
+        if (!response.ok || response.status !== 200) return;
+        // Cloned before any await: the page may read the body as soon as it has the response.
+        const copy = response.clone();
+        await (await caches.open(DATA_CACHE)).put(request, copy);
       })
       .catch(() => {}),
   );

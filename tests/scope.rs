@@ -53,12 +53,17 @@ fn tile_ids(server: &Server, token: &str, layer: &str, z: u8, x: u32, y: u32) ->
         plain = body;
     }
     let tile = Tile::decode(plain.as_slice()).expect("valid MVT");
+    // A numeric id travels as the MVT feature id, any other as an `id` property.
     let mut out = Vec::new();
     for l in &tile.layers {
-        let id_key = l.keys.iter().position(|k| k == "id").unwrap() as u32;
+        let id_key = l.keys.iter().position(|k| k == "id").map(|k| k as u32);
         for f in &l.features {
+            if let Some(id) = f.id {
+                out.push(id.to_string());
+                continue;
+            }
             for pair in f.tags.chunks(2) {
-                if pair[0] == id_key {
+                if Some(pair[0]) == id_key {
                     out.push(l.values[pair[1] as usize].string_value.clone().unwrap());
                 }
             }
