@@ -224,7 +224,7 @@ impl AppState {
                 return Ok(layers);
             }
         }
-        let layers = Arc::new(super::load_layers(self.clone(), date).await?);
+        let layers = Arc::new(super::layer_state::load_layers(self.clone(), date).await?);
         if days.len() >= OTHER_DAYS {
             days.remove(0);
         }

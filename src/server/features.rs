@@ -4,18 +4,17 @@
 use super::auth::Signed;
 use super::catalogue::{API_LIMIT, GEOJSON, OGC_LIMIT, Query};
 use super::error::ApiError;
+use super::http_cache::{json_response, layer_answer, layer_etag};
 use super::layer_index::Layer;
 use super::layer_set::Layers;
 use super::origin::Origin;
 use super::{Shared, openapi};
 use crate::model::BBox;
-use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 pub fn routes() -> axum::Router<Shared> {
     axum::Router::new()
@@ -195,75 +194,6 @@ fn select<'a>(
         hits,
         shown,
     })
-}
-
-/// A strong ETag from the bytes themselves.
-pub fn etag_of(bytes: &[u8]) -> String {
-    format!("\"{:x}\"", Sha256::digest(bytes))
-}
-
-/// A layer answer's ETag: the layer's revision and what was asked of it (the query, the tile,
-/// the viewer), so that a client revalidates without the answer being built again.
-pub fn layer_etag(date: chrono::NaiveDate, layer: &Layer, asked: &str) -> String {
-    format!(
-        "W/\"{}-{}-{date}-{}-{}\"",
-        env!("CARGO_PKG_VERSION"),
-        layer.def.id,
-        layer.revision,
-        &etag_of(asked.as_bytes())[1..17]
-    )
-}
-
-/// A layer answer under its revision ETag: 304 when the client has it, else the body `make`s.
-fn layer_answer(headers: &HeaderMap, etag: &str, make: impl FnOnce() -> String) -> Response {
-    if client_has(headers, etag) {
-        return revalidated(headers, etag, GEOJSON, Body::empty(), "private, no-cache");
-    }
-    revalidated(headers, etag, GEOJSON, make(), "private, no-cache")
-}
-
-/// Whether the client's `If-None-Match` already names this ETag.
-pub fn client_has(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
-}
-
-/// A JSON response with a strong ETag from its bytes; 304 when the client has it already.
-pub fn json_response(headers: &HeaderMap, content_type: &'static str, body: String) -> Response {
-    let etag = etag_of(body.as_bytes());
-    // The data changes as inspections arrive: revalidate every time, cheaply, by ETag.
-    revalidated(headers, &etag, content_type, body, "private, no-cache")
-}
-
-/// A body under a known strong ETag, to be revalidated on every use: 304 when the client has
-/// it already, else the body.
-pub fn revalidated(
-    headers: &HeaderMap,
-    etag: &str,
-    content_type: &str,
-    body: impl Into<Body>,
-    cache_control: &'static str,
-) -> Response {
-    let mut response = if client_has(headers, etag) {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut r = Response::new(body.into());
-        if let Ok(v) = HeaderValue::from_str(content_type) {
-            r.headers_mut().insert(header::CONTENT_TYPE, v);
-        }
-        r
-    };
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(etag) {
-        h.insert(header::ETAG, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(cache_control),
-    );
-    response
 }
 
 /// A FeatureCollection of the selected features, with `extra` top-level members.

@@ -285,7 +285,7 @@ pub async fn api_document_response(
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     let root = origin.root;
-    super::features::json_response(
+    super::http_cache::json_response(
         &headers,
         "application/vnd.oai.openapi+json;version=3.0",
         api_document(&root),

@@ -6,7 +6,7 @@ use super::Shared;
 use super::auth::Signed;
 use super::catalogue::LAYERS;
 use super::error::ApiError;
-use super::features::{client_has, etag_of, json_response, layer_etag};
+use super::http_cache::{client_has, etag_of, json_response, layer_etag};
 use super::layer_tiles::cut_layer;
 use super::origin::Origin;
 use super::tile_cache::TileCache;

@@ -3,7 +3,7 @@
 //! PMTiles builds. Also the list of those files the service worker keeps for offline use.
 
 use super::Shared;
-use super::features::{json_response, revalidated};
+use super::http_cache::{json_response, revalidated};
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

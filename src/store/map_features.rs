@@ -94,7 +94,7 @@ impl Store {
             layer.sql()
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        read_features(layer, &mut stmt, [super::planning::id_list(ids)])
+        read_features(layer, &mut stmt, [super::neighbourhood::id_list(ids)])
     }
 }
 

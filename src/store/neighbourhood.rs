@@ -2,14 +2,15 @@
 //! that recording one inspection costs the same in a district and in a city.
 
 use super::follow_ups::select;
-use super::planning::id_list;
 use super::read::{areas_where, venues_where};
 use super::{Result, Store};
+use crate::model::Outcome;
 use crate::model::{Area, BBox, FollowUp, LonLat, Venue};
-use crate::planning::RiskScore;
 use crate::planning::coverage::Visit;
+use crate::planning::{Finding, RiskScore, VenueHistory};
 use chrono::NaiveDate;
 use rusqlite::params;
+use std::collections::HashMap;
 
 impl Store {
     pub fn venue(&self, id: i64) -> Result<Option<Venue>> {
@@ -86,4 +87,92 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+impl Store {
+    /// Each venue's latest inspection (day and outcome) up to `date`, and its open follow-ups.
+    pub fn venue_histories(&self, date: NaiveDate) -> Result<HashMap<i64, VenueHistory>> {
+        self.venue_histories_of(date, None)
+    }
+
+    /// The histories of the venues `ids` only (None: every venue).
+    pub fn venue_histories_of(
+        &self,
+        date: NaiveDate,
+        ids: Option<&[i64]>,
+    ) -> Result<HashMap<i64, VenueHistory>> {
+        let mut out: HashMap<i64, VenueHistory> = HashMap::new();
+        let until = format!("{date}T99");
+        let ids = ids.map(id_list);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT venue_id, started_at, outcome FROM inspections i
+             WHERE started_at < ?1 AND started_at = (SELECT MAX(started_at) FROM inspections j
+                   WHERE j.venue_id = i.venue_id AND j.started_at < ?1)
+               AND (?2 IS NULL OR i.venue_id IN (SELECT value FROM json_each(?2)))
+             ORDER BY venue_id, id",
+        )?;
+        let rows = stmt.query_map(params![&until, &ids], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (venue, started, outcome) = row?;
+            let h = out.entry(venue).or_default();
+            h.last_inspected =
+                NaiveDate::parse_from_str(started.get(..10).unwrap_or(""), "%Y-%m-%d").ok();
+            h.last_outcome = Outcome::parse(&outcome).ok();
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT venue_id, COUNT(*) FROM follow_ups WHERE status = 'open'
+               AND (?1 IS NULL OR venue_id IN (SELECT value FROM json_each(?1)))
+             GROUP BY venue_id",
+        )?;
+        let rows = stmt.query_map([&ids], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))?;
+        for row in rows {
+            let (venue, n) = row?;
+            out.entry(venue).or_default().open_follow_ups = n;
+        }
+        Ok(out)
+    }
+
+    /// Violations and drug findings up to `date`, at their venues.
+    pub fn findings(&self, date: NaiveDate) -> Result<Vec<Finding>> {
+        self.findings_within(date, None)
+    }
+
+    /// The findings at venues inside `bbox` only (None: everywhere).
+    pub fn findings_within(&self, date: NaiveDate, bbox: Option<BBox>) -> Result<Vec<Finding>> {
+        let b = bbox.map(|b| [b.west, b.south, b.east, b.north]);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.lon, v.lat, substr(i.started_at, 1, 10) FROM inspections i JOIN venues v ON v.id = i.venue_id
+             WHERE i.outcome IN ('violation', 'drug_related') AND i.started_at < ?1
+               AND (?2 IS NULL OR (v.lon BETWEEN ?2 AND ?4 AND v.lat BETWEEN ?3 AND ?5))",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                format!("{date}T99"),
+                b.map(|b| b[0]),
+                b.map(|b| b[1]),
+                b.map(|b| b[2]),
+                b.map(|b| b[3])
+            ],
+            |r| Ok((LonLat::new(r.get(0)?, r.get(1)?), r.get::<_, String>(2)?)),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, day) = row?;
+            if let Ok(on) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                out.push(Finding { at, on });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Ids as the JSON array `json_each` reads: one parameter however many ids.
+pub(super) fn id_list(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
