@@ -60,7 +60,7 @@ const KINDS: [TeamKind; 10] = {
         TeamKind {
             label: "晚查",
             units: &["commerce", "police"],
-            shift: "16:00-24:00",
+            shift: "16:00-00:00",
             mode: Ebike,
         },
         DAY,
@@ -204,4 +204,21 @@ pub fn record_city_history(
         inspections: history.len(),
         reviews,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_of_city_team_has_a_shift_that_parses() {
+        for kind in KINDS {
+            assert!(
+                Shift::parse(kind.shift).is_ok(),
+                "{}: {}",
+                kind.label,
+                kind.shift
+            );
+        }
+    }
 }
