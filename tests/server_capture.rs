@@ -10,15 +10,7 @@ use sha2::{Digest, Sha256};
 
 /// A venue on the team's route (as the inspector sees it), and one on no route of that team.
 fn venues_for(server: &Server, inspector: &str) -> (i64, i64) {
-    let token = login(server, inspector);
-    let stops = get(&server.url("/api/layers/routes?kind=stop"), Some(&token)).json();
-    let planned: Vec<i64> = stops["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["properties"]["target"] == "venue")
-        .filter_map(|f| f["properties"]["target_id"].as_i64())
-        .collect();
+    let planned = planned_venues(server, &login(server, inspector));
     assert!(!planned.is_empty(), "{inspector} has no stops");
     let manager = login(server, "manager");
     let all = get(&server.url("/api/layers/venues"), Some(&manager)).json();

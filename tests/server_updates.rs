@@ -74,18 +74,7 @@ fn an_inspection_shows_on_the_next_read_and_a_sign_in_moves_no_etag() {
     let inspector = login(&server, "inspector1");
 
     // An overdue venue on inspector1's route.
-    let stops = get(
-        &server.url("/api/layers/routes?kind=stop"),
-        Some(&inspector),
-    )
-    .json();
-    let planned: Vec<i64> = stops["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["properties"]["target"] == "venue")
-        .filter_map(|f| f["properties"]["target_id"].as_i64())
-        .collect();
+    let planned = planned_venues(&server, &inspector);
     let (overdue_before, overdue_total) = overdue(&server, &manager);
     let id = *planned
         .iter()

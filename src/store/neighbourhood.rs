@@ -67,26 +67,35 @@ impl Store {
     /// Replaces the risk of these venues only (the others keep theirs).
     pub fn update_risk(&mut self, date: NaiveDate, scores: &[(i64, RiskScore)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        {
-            let mut upsert = tx.prepare_cached(
-                "INSERT INTO venue_risk (venue_id, scored_on, score, terms) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (venue_id) DO UPDATE SET scored_on = excluded.scored_on,
-                     score = excluded.score, terms = excluded.terms
-                 WHERE score IS NOT excluded.score OR terms IS NOT excluded.terms
-                     OR scored_on IS NOT excluded.scored_on",
-            )?;
-            for (id, s) in scores {
-                upsert.execute(params![
-                    id,
-                    date.to_string(),
-                    s.score,
-                    serde_json::to_string(&s.terms).unwrap_or_default()
-                ])?;
-            }
-        }
+        write_risk(&tx, date, scores)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Writes these scores; a row whose score is unchanged is left alone, so it marks no change in
+/// the content revision.
+pub(super) fn write_risk(
+    tx: &rusqlite::Transaction,
+    date: NaiveDate,
+    scores: &[(i64, RiskScore)],
+) -> Result<()> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO venue_risk (venue_id, scored_on, score, terms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (venue_id) DO UPDATE SET scored_on = excluded.scored_on,
+             score = excluded.score, terms = excluded.terms
+         WHERE score IS NOT excluded.score OR terms IS NOT excluded.terms
+             OR scored_on IS NOT excluded.scored_on",
+    )?;
+    for (id, s) in scores {
+        upsert.execute(params![
+            id,
+            date.to_string(),
+            s.score,
+            serde_json::to_string(&s.terms).unwrap_or_default()
+        ])?;
+    }
+    Ok(())
 }
 
 impl Store {

@@ -316,20 +316,13 @@ impl Store {
     /// Replaces the stored risk scores with today's.
     pub fn save_risk(&mut self, date: NaiveDate, scores: &[(i64, RiskScore)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM venue_risk", [])?;
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO venue_risk (venue_id, scored_on, score, terms) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (id, s) in scores {
-                insert.execute(params![
-                    id,
-                    date.to_string(),
-                    s.score,
-                    serde_json::to_string(&s.terms).unwrap_or_default()
-                ])?;
-            }
-        }
+        let scored =
+            super::neighbourhood::id_list(&scores.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+        tx.execute(
+            "DELETE FROM venue_risk WHERE venue_id NOT IN (SELECT value FROM json_each(?1))",
+            [scored],
+        )?;
+        super::neighbourhood::write_risk(&tx, date, scores)?;
         tx.commit()?;
         Ok(())
     }

@@ -250,6 +250,18 @@ pub fn login(server: &Server, user: &str) -> String {
     r.json()["token"].as_str().unwrap().to_string()
 }
 
+/// The venues on the route of the inspector whose session is `token`.
+pub fn planned_venues(server: &Server, token: &str) -> Vec<i64> {
+    let stops = get(&server.url("/api/layers/routes?kind=stop"), Some(token)).json();
+    stops["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["target"] == "venue")
+        .filter_map(|f| f["properties"]["target_id"].as_i64())
+        .collect()
+}
+
 /// `n` bytes that are a JPEG by their signature (what the server checks), the rest filler.
 pub fn jpeg_bytes(n: usize) -> Vec<u8> {
     let mut b = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00".to_vec();
