@@ -6,7 +6,6 @@ use super::evaluate::{DeficitPoint, RequirementOut};
 use super::field::LightField;
 use crate::index::PointIndex;
 use crate::model::{Corner, LitTag, MetricPoint, StreetEdge};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -31,20 +30,6 @@ pub struct CornerLighting {
     pub state: CornerState,
     /// A street meeting here is tagged `lit=no`: darkness confirmed by the map, not only modelled.
     pub confirmed_dark: bool,
-}
-
-pub fn evaluate_corners(
-    field: &LightField,
-    mapped: &PointIndex<i64>,
-    corners: &[Corner],
-    edges: &[StreetEdge],
-    config: &LightingConfig,
-) -> Vec<(CornerLighting, Option<DeficitPoint>)> {
-    let lit = LitTags::of(edges, corners);
-    corners
-        .par_iter()
-        .filter_map(|c| evaluate_corner(field, mapped, c, &lit, config))
-        .collect()
 }
 
 /// One corner, or `None` when no street meeting there has a lighting class.

@@ -5,7 +5,6 @@ use super::config::{LightingConfig, Requirement};
 use super::field::LightField;
 use crate::index::{PointIndex, SegmentIndex};
 use crate::model::{LitTag, LonLat, MetricPoint, StreetEdge, metres_between};
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// How one edge does against its standard.
@@ -71,20 +70,6 @@ enum SampleState {
     Lit,
     Dark,
     DataGap,
-}
-
-/// Evaluates every edge, in parallel; the result keeps the edges' order.
-pub fn evaluate_edges(
-    field: &LightField,
-    mapped: &PointIndex<i64>,
-    edges: &[StreetEdge],
-    config: &LightingConfig,
-) -> Vec<EdgeOutcome> {
-    edges
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| evaluate_edge(field, mapped, i, e, config))
-        .collect()
 }
 
 pub fn evaluate_edge(

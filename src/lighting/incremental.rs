@@ -3,10 +3,11 @@
 //! back so that a server can update its layers without running the whole city.
 
 use super::blind_spots::Exposure;
-use super::corners::{LitTags, evaluate_corner};
-use super::evaluate::{EdgeLighting, evaluate_edge};
+use super::corners::LitTags;
+pub use super::judge::{CornerJudgement, EdgeState};
+use super::judge::{judge_corner, judge_edge};
 use super::lamps::{LampRules, lights};
-use super::{BlindSpot, CornerLighting, DataGap, LightingConfig, LightingModel};
+use super::{BlindSpot, LightingConfig, LightingModel};
 use crate::index::{CityIndex, PointIndex, SegmentIndex};
 use crate::model::{Corner, Lamp, LampStatus, MetricPoint, StreetEdge, Venue};
 use rayon::prelude::*;
@@ -19,22 +20,6 @@ pub enum LampChange {
     Status { id: i64, status: LampStatus },
     /// A lamp new to the map. Its id is above every other, as the store hands them out.
     Added(Lamp),
-}
-
-/// Everything the model says about one judged street edge.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EdgeState {
-    pub lighting: EdgeLighting,
-    /// Its dark stretches of at least `min_dark_run_m`, in the order along the edge.
-    pub blind_spots: Vec<BlindSpot>,
-    pub data_gaps: Vec<DataGap>,
-}
-
-/// Everything the model says about one judged corner.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CornerJudgement {
-    pub lighting: CornerLighting,
-    pub blind_spot: Option<BlindSpot>,
 }
 
 /// What one lamp change changed. A blind spot or data gap is known by the edge or corner it lies
@@ -253,42 +238,17 @@ impl EvaluatedCity {
     }
 
     fn edge_state(&self, i: usize) -> Option<EdgeState> {
-        let m = &self.model;
-        let o = evaluate_edge(&m.field, &m.lamps.mapped, i, &self.edges[i], &m.config);
-        let lighting = o.lighting?;
-        let frame = m.field.frame;
-        let blind_spots = o
-            .dark_runs
-            .iter()
-            .filter(|r| r.length_m >= m.config.min_dark_run_m)
-            .map(|r| self.exposure.stretch(r, &lighting, &frame))
-            .collect();
-        let data_gaps = o
-            .gap_runs
-            .iter()
-            .map(|r| DataGap::of(&lighting, r, &frame))
-            .collect();
-        Some(EdgeState {
-            lighting,
-            blind_spots,
-            data_gaps,
-        })
+        judge_edge(&self.model, &self.exposure, i, &self.edges[i]).map(|(state, _)| state)
     }
 
     fn corner_state(&self, i: usize) -> Option<CornerJudgement> {
-        let m = &self.model;
-        let (lighting, _) = evaluate_corner(
-            &m.field,
-            &m.lamps.mapped,
+        judge_corner(
+            &self.model,
+            &self.exposure,
             &self.corners[i],
             &self.lit_tags,
-            &m.config,
-        )?;
-        let blind_spot = self.exposure.corner(&lighting, &m.field.frame);
-        Some(CornerJudgement {
-            lighting,
-            blind_spot,
-        })
+        )
+        .map(|(judgement, _)| judgement)
     }
 }
 

@@ -9,6 +9,7 @@ mod evaluate;
 mod features;
 mod field;
 mod incremental;
+mod judge;
 mod lamps;
 pub mod photometry;
 mod proposals;
@@ -28,6 +29,8 @@ pub use stages::Stages;
 use crate::index::CityIndex;
 use crate::model::{Corner, Lamp, LonLat, StreetEdge, Venue};
 use blind_spots::Exposure;
+use corners::LitTags;
+use judge::{judge_corner, judge_edge};
 use photometry::{IsotropicLowerHemisphere, LightDistribution};
 use proposals::{DeficitMap, Site};
 use rayon::prelude::*;
@@ -215,83 +218,67 @@ impl LightingModel {
         stages: &mut Stages,
     ) -> LightingReport {
         let frame = self.field.frame;
-        let outcomes =
-            evaluate::evaluate_edges(&self.field, &self.lamps.mapped, edges, &self.config);
-        stages.lap("edges");
-        let corner_results = corners::evaluate_corners(
-            &self.field,
-            &self.lamps.mapped,
-            corners,
-            edges,
-            &self.config,
-        );
-        stages.lap("corners");
         let exposure = Exposure::new(frame, venues, &self.config);
+        let lit = LitTags::of(edges, corners);
+        stages.lap("exposure_and_tags");
+        // Each edge is judged and its spots weighed in one parallel pass, so that no sample run
+        // outlives its edge.
+        let judged: Vec<_> = edges
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| judge_edge(self, &exposure, i, e))
+            .collect();
+        stages.lap("edges");
+        let judged_corners: Vec<_> = corners
+            .par_iter()
+            .filter_map(|c| judge_corner(self, &exposure, c, &lit))
+            .collect();
+        stages.lap("corners");
         let mut s = LightingSummary::default();
-        let mut report_edges = Vec::new();
-        let mut dark_runs = Vec::new();
+        let deficit_count = judged.iter().flatten().map(|j| j.1.len()).sum::<usize>()
+            + judged_corners.iter().filter(|c| c.1.is_some()).count();
+        let mut deficits = DeficitMap::builder(deficit_count);
+        let mut report_edges = Vec::with_capacity(judged.len());
+        let mut blind = Vec::new();
         let mut gaps = Vec::new();
-        let mut deficits = Vec::new();
         let mut dark_edges = Vec::new();
-        for (i, o) in outcomes.into_iter().enumerate() {
-            let Some(lighting) = o.lighting else {
+        for (i, j) in judged.into_iter().enumerate() {
+            let Some((state, edge_deficits)) = j else {
                 s.edges_not_judged += 1;
                 continue;
             };
+            let lighting = state.lighting;
             s.samples += lighting.samples;
             match lighting.passes {
                 Some(true) => s.edges_passing += 1,
                 Some(false) => s.edges_failing += 1,
                 None => s.edges_unknown += 1,
             }
-            let edge_index = report_edges.len();
-            dark_runs.extend(
-                o.dark_runs
-                    .into_iter()
-                    .filter(|r| r.length_m >= self.config.min_dark_run_m)
-                    .map(|r| (r, edge_index)),
-            );
-            gaps.extend(o.gap_runs.iter().map(|r| DataGap::of(&lighting, r, &frame)));
-            if !o.deficits.is_empty() {
+            if !edge_deficits.is_empty() {
                 dark_edges.push(i);
             }
-            deficits.extend(o.deficits);
+            deficits.group(edge_deficits);
+            blind.extend(state.blind_spots);
+            gaps.extend(state.data_gaps);
             report_edges.push(lighting);
         }
         s.edges_judged = report_edges.len();
-        let mut report_corners = Vec::with_capacity(corner_results.len());
-        for (c, deficit) in corner_results {
-            match c.state {
+        let mut report_corners = Vec::with_capacity(judged_corners.len());
+        for (c, deficit) in judged_corners {
+            match c.lighting.state {
                 CornerState::Dark => s.corners_dark += 1,
                 CornerState::DataGap => s.corners_data_gap += 1,
                 CornerState::Lit => {}
             }
-            deficits.extend(deficit);
-            report_corners.push(c);
+            deficits.group(deficit);
+            blind.extend(c.blind_spot);
+            report_corners.push(c.lighting);
         }
         s.corners_judged = report_corners.len();
         s.samples += s.corners_judged;
         stages.lap("gather");
-        // The dark points' index and the spots' weighing are independent: one core each.
-        let (blind, map) = rayon::join(
-            || {
-                weigh(
-                    &exposure,
-                    &dark_runs,
-                    &report_edges,
-                    &report_corners,
-                    &frame,
-                )
-            },
-            || {
-                DeficitMap::new(
-                    frame,
-                    deficits,
-                    self.config.maintenance_factor,
-                    self.config.cutoff_lux,
-                )
-            },
-        );
+        let blind = most_severe_first(blind);
+        let map = deficits.build(self.config.maintenance_factor, self.config.cutoff_lux);
         stages.lap("blind_spots_and_deficit_map");
         for b in &blind {
             *s.blind_spots
@@ -408,32 +395,15 @@ impl LightingModel {
     }
 }
 
-/// Weighs every dark run and dark corner into a blind spot, in parallel, most severe first (ties
-/// by id and position, so the order is stable).
-fn weigh(
-    exposure: &Exposure,
-    dark_runs: &[(evaluate::Run, usize)],
-    edges: &[EdgeLighting],
-    corners: &[CornerLighting],
-    frame: &crate::model::LocalFrame,
-) -> Vec<BlindSpot> {
-    let mut blind: Vec<BlindSpot> = dark_runs
-        .par_iter()
-        .map(|(run, e)| exposure.stretch(run, &edges[*e], frame))
-        .collect();
-    blind.extend(
-        corners
-            .par_iter()
-            .filter_map(|c| exposure.corner(c, frame))
-            .collect::<Vec<_>>(),
-    );
+/// Most severe first (ties by id and position, so the order is stable).
+fn most_severe_first(blind: Vec<BlindSpot>) -> Vec<BlindSpot> {
     // Sorting the keys and then moving each spot once is cheaper than moving spots in the sort.
     let mut order: Vec<(f64, i64, f64, usize)> = blind
         .iter()
         .enumerate()
         .map(|(i, b)| (b.severity, b.ref_id, b.at.lon, i))
         .collect();
-    order.sort_unstable_by(|a, b| {
+    order.par_sort_unstable_by(|a, b| {
         b.0.total_cmp(&a.0)
             .then(a.1.cmp(&b.1))
             .then(a.2.total_cmp(&b.2))

@@ -6,12 +6,14 @@
 use super::config::LampSpec;
 use super::evaluate::DeficitPoint;
 use super::photometry::{LightDistribution, cutoff_radius_m, illuminance_lx};
-use crate::index::PointIndex;
-use crate::model::{LocalFrame, LonLat, MetricPoint};
+use crate::model::{LonLat, MetricPoint};
 use rayon::prelude::*;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::ops::Range;
 
 /// A picked site for a new lamp.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,28 +50,81 @@ pub struct Site {
     pub spec: LampSpec,
 }
 
-/// The dark points, indexed so a lamp finds the ones it reaches.
+/// The dark points in groups (one street edge's dark samples, or one dark corner), each group's
+/// box indexed. A lamp finds the groups its reach touches, then the points within it. A city has
+/// millions of dark points but only a few hundred thousand groups, so the tree is small and
+/// quick to build, and a query visits a few boxes instead of descending to every point.
 pub struct DeficitMap {
     pub points: Vec<DeficitPoint>,
-    index: PointIndex<usize>,
+    groups: Vec<Range<usize>>,
+    index: RTree<GeomWithData<Rectangle<MetricPoint>, usize>>,
     maintenance_factor: f64,
     cutoff_lux: f64,
 }
 
-impl DeficitMap {
-    pub fn new(
-        frame: LocalFrame,
-        points: Vec<DeficitPoint>,
-        maintenance_factor: f64,
-        cutoff_lux: f64,
-    ) -> Self {
-        let index =
-            PointIndex::build_metric(frame, points.iter().enumerate().map(|(i, p)| (p.at, i)));
-        Self {
-            points,
-            index,
+/// The dark points gathered group by group, in the order every sum over them uses.
+pub struct DeficitMapBuilder {
+    points: Vec<DeficitPoint>,
+    groups: Vec<Range<usize>>,
+}
+
+impl DeficitMapBuilder {
+    /// One edge's dark points, or a corner's (none: nothing is added).
+    pub fn group(&mut self, points: impl IntoIterator<Item = DeficitPoint>) {
+        let start = self.points.len();
+        self.points.extend(points);
+        if self.points.len() > start {
+            self.groups.push(start..self.points.len());
+        }
+    }
+
+    pub fn build(self, maintenance_factor: f64, cutoff_lux: f64) -> DeficitMap {
+        let boxes = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, range)| {
+                let (lo, hi) = bounds(self.points[range.clone()].iter().map(|p| p.at));
+                GeomWithData::new(Rectangle::from_corners(lo, hi), g)
+            })
+            .collect();
+        DeficitMap {
+            points: self.points,
+            groups: self.groups,
+            index: RTree::bulk_load(boxes),
             maintenance_factor,
             cutoff_lux,
+        }
+    }
+}
+
+/// The smallest box holding every point (an empty set gives an inverted box).
+fn bounds(points: impl Iterator<Item = MetricPoint>) -> (MetricPoint, MetricPoint) {
+    points.fold(
+        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+        |(lo, hi), p| {
+            (
+                [lo[0].min(p[0]), lo[1].min(p[1])],
+                [hi[0].max(p[0]), hi[1].max(p[1])],
+            )
+        },
+    )
+}
+
+fn distance_2(a: MetricPoint, b: MetricPoint) -> f64 {
+    let (dx, dy) = (a[0] - b[0], a[1] - b[1]);
+    dx * dx + dy * dy
+}
+
+/// Sites of one edge taken together for the first gains: one index query serves them all.
+const SITES_PER_QUERY: usize = 8;
+
+impl DeficitMap {
+    /// Gathers up to `capacity` dark points, group by group.
+    pub fn builder(capacity: usize) -> DeficitMapBuilder {
+        DeficitMapBuilder {
+            points: Vec::with_capacity(capacity),
+            groups: Vec::new(),
         }
     }
 
@@ -80,31 +135,100 @@ impl DeficitMap {
             .fold(0.0, |a, b| a + b)
     }
 
-    /// The dark points a lamp at `at` reaches, with the light it adds to each. rstar visits a tree
-    /// in a fixed order, so every sum over this is the same on every run.
+    fn radius(&self, spec: LampSpec, distribution: &dyn LightDistribution) -> f64 {
+        cutoff_radius_m(
+            distribution,
+            spec.flux_lm,
+            spec.height_m,
+            self.maintenance_factor,
+            self.cutoff_lux,
+        )
+    }
+
+    fn light(&self, spec: LampSpec, distance_2: f64, distribution: &dyn LightDistribution) -> f64 {
+        illuminance_lx(
+            distribution,
+            spec.flux_lm,
+            spec.height_m,
+            distance_2.sqrt(),
+            self.maintenance_factor,
+        )
+    }
+
+    /// Indices of the points in every group whose box meets the box `lo`..`hi` grown by
+    /// `radius`. rstar visits a tree in a fixed order, and a smaller box meets a subset of the
+    /// same groups in the same order, so every sum over this is the same on every run and for a
+    /// site alone or among its neighbours.
+    fn candidates(
+        &self,
+        lo: MetricPoint,
+        hi: MetricPoint,
+        radius: f64,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let envelope = AABB::from_corners(
+            [lo[0] - radius, lo[1] - radius],
+            [hi[0] + radius, hi[1] + radius],
+        );
+        self.index
+            .locate_in_envelope_intersecting(&envelope)
+            .flat_map(|g| self.groups[g.data].clone())
+    }
+
+    /// The dark points a lamp at `at` reaches, with the light it adds to each.
     fn reach<'s>(
         &'s self,
         at: MetricPoint,
         spec: LampSpec,
         distribution: &'s dyn LightDistribution,
     ) -> impl Iterator<Item = (usize, f64)> + 's {
-        let radius = cutoff_radius_m(
-            distribution,
-            spec.flux_lm,
-            spec.height_m,
-            self.maintenance_factor,
-            self.cutoff_lux,
-        );
-        self.index.within_metric(at, radius).map(move |n| {
-            let add = illuminance_lx(
-                distribution,
-                spec.flux_lm,
-                spec.height_m,
-                n.distance_m,
-                self.maintenance_factor,
-            );
-            (n.item, add)
+        let radius = self.radius(spec, distribution);
+        let r2 = radius * radius;
+        self.candidates(at, at, radius).filter_map(move |i| {
+            let d2 = distance_2(self.points[i].at, at);
+            (d2 <= r2).then(|| (i, self.light(spec, d2, distribution)))
         })
+    }
+
+    /// The first gain of every site, a run of sites of one edge per index query.
+    fn first_gains(&self, sites: &[Site], distribution: &dyn LightDistribution) -> Vec<f64> {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for i in 1..=sites.len() {
+            if i == sites.len()
+                || sites[i].edge != sites[start].edge
+                || i - start == SITES_PER_QUERY
+            {
+                runs.push(start..i);
+                start = i;
+            }
+        }
+        runs.into_par_iter()
+            .flat_map_iter(|run| {
+                let run = &sites[run];
+                let radii: Vec<f64> = run
+                    .iter()
+                    .map(|s| self.radius(s.spec, distribution))
+                    .collect();
+                let (lo, hi) = bounds(run.iter().map(|s| s.at));
+                let reach = radii.iter().copied().fold(0.0, f64::max);
+                let near: Vec<usize> = self.candidates(lo, hi, reach).collect();
+                run.iter()
+                    .zip(radii)
+                    .map(|(site, radius)| {
+                        let r2 = radius * radius;
+                        near.iter()
+                            .filter_map(|&i| {
+                                let p = &self.points[i];
+                                let d2 = distance_2(p.at, site.at);
+                                (d2 <= r2).then(|| {
+                                    p.deficit_lx.min(self.light(site.spec, d2, distribution))
+                                })
+                            })
+                            .fold(0.0, |a, b| a + b)
+                    })
+                    .collect::<Vec<f64>>()
+            })
+            .collect()
     }
 
     /// The deficit a lamp at `at` would remove from what is `remaining`.
@@ -141,10 +265,7 @@ impl DeficitMap {
         distribution: &dyn LightDistribution,
     ) -> Vec<(usize, f64)> {
         let deficits: Vec<f64> = self.points.iter().map(|p| p.deficit_lx).collect();
-        let initial: Vec<f64> = sites
-            .par_iter()
-            .map(|s| self.gain(s.at, s.spec, &deficits, distribution))
-            .collect();
+        let initial = self.first_gains(sites, distribution);
         lazy_greedy(
             deficits,
             initial,

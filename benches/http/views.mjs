@@ -1,0 +1,79 @@
+// Time to draw of each view in headless Chromium against a running server (the synthetic city,
+// say): from pressing "sign in" to the map's basemap roads and the view's own overlay on screen.
+// Also the largest response each view needed and any request for a whole layer.
+//
+//   npm install --prefix benches/http
+//   node benches/http/views.mjs --base http://127.0.0.1:8080 [--runs 3] [--shots DIR]
+//
+// Accounts: manager, planner and inspector1 with the demo's password (the synthetic city's too).
+import { chromium } from 'playwright-core';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
+);
+const base = args.base ?? 'http://127.0.0.1:8080';
+const runs = Number(args.runs ?? 3);
+const password = args.password ?? 'patrolmap-demo';
+// What each view draws once it is ready: the manager's coverage, the planner's blind spots, the
+// inspector's route.
+const VIEWS = [
+  { user: 'manager', overlay: 'coverage-fill' },
+  { user: 'planner', overlay: 'blind-stretches' },
+  { user: args.inspector ?? 'inspector1', overlay: 'route-line' },
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+});
+
+for (const view of VIEWS) {
+  const times = [];
+  let largest = { bytes: 0, url: '' };
+  const whole = new Set();
+  for (let run = 0; run < runs; run++) {
+    // A fresh profile each run: nothing cached, as on a colleague's first morning.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.on('response', async (r) => {
+      const body = await r.body().catch(() => null);
+      if (body && body.length > largest.bytes) largest = { bytes: body.length, url: new URL(r.url()).pathname };
+    });
+    context.on('request', (r) => {
+      const url = new URL(r.url());
+      if (/^\/api\/layers\/[^/]+$/.test(url.pathname) && !url.searchParams.has('bbox') && !(Number(url.searchParams.get('limit')) <= 500)) {
+        whole.add(url.pathname + url.search);
+      }
+    });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.fill('input[name="username"]', view.user);
+    await page.fill('input[name="password"]', password);
+    const t0 = Date.now();
+    await page.click('button[type="submit"]');
+    await page.waitForFunction(
+      (overlay) => {
+        const m = document.querySelector('#map');
+        return m?.dataset.basemap === 'drawn' && (m.dataset.drawn || '').split(' ').includes(overlay);
+      },
+      view.overlay,
+      { timeout: 60000, polling: 50 },
+    );
+    times.push(Date.now() - t0);
+    if (args.shots && run === 0) await page.screenshot({ path: `${args.shots}/city-${view.user}.png` });
+    await context.close();
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      view: view.user,
+      overlay: view.overlay,
+      runs,
+      draw_ms: times,
+      median_ms: times[Math.floor(times.length / 2)],
+      largest_response_bytes: largest.bytes,
+      largest_response: largest.url,
+      whole_layer_requests: [...whole],
+    }),
+  );
+}
+await browser.close();
