@@ -346,27 +346,25 @@ impl LightingModel {
             return Vec::new();
         }
         let frame = self.field.frame;
-        let mut sites = Vec::new();
-        for &i in dark_edges {
-            let e = &edges[i];
-            let Some(spec) = self
-                .config
-                .class_of(&e.road_class)
-                .and_then(|c| self.config.lamp_defaults.get(c))
-            else {
-                continue;
-            };
-            let line: Vec<_> = e.geometry.iter().map(|p| frame.to_metric(*p)).collect();
-            sites.extend(
-                sample_line(&line, self.config.proposal_spacing_m)
-                    .into_iter()
-                    .map(|(at, _)| Site {
-                        at,
-                        edge: i,
-                        spec: *spec,
-                    }),
-            );
-        }
+        let sites: Vec<Site> = dark_edges
+            .par_iter()
+            .flat_map_iter(|&i| {
+                let e = &edges[i];
+                let spec = self
+                    .config
+                    .class_of(&e.road_class)
+                    .and_then(|c| self.config.lamp_defaults.get(c))
+                    .copied();
+                let line: Vec<_> = e.geometry.iter().map(|p| frame.to_metric(*p)).collect();
+                spec.map(|spec| {
+                    sample_line(&line, self.config.proposal_spacing_m)
+                        .into_iter()
+                        .map(move |(at, _)| Site { at, edge: i, spec })
+                })
+                .into_iter()
+                .flatten()
+            })
+            .collect();
         let total = map.total_lx();
         let mut removed = 0.0;
         map.propose(&sites, k, self.distribution)

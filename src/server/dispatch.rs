@@ -6,6 +6,7 @@
 
 use super::auth::Signed;
 use super::error::{ApiError, parse_json};
+use super::query::Typed;
 use super::{AppState, Shared};
 use crate::model::{LonLat, Role};
 use crate::planning::adjust::{Adjustment, DayAdjustments};
@@ -493,7 +494,7 @@ const NEARBY_MAX_M: f64 = 2000.0;
 async fn nearby(
     State(state): State<Shared>,
     who: Signed,
-    axum::extract::Query(q): axum::extract::Query<NearbyQuery>,
+    Typed(q): Typed<NearbyQuery>,
 ) -> Result<Json<Value>, ApiError> {
     who.require(
         &[Role::Inspector, Role::Manager, Role::Admin],

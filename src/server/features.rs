@@ -8,12 +8,14 @@ use super::http_cache::{json_response, layer_answer, layer_etag};
 use super::layer_index::Layer;
 use super::layer_set::Layers;
 use super::origin::Origin;
+use super::query::from_query;
 use super::{Shared, openapi};
 use crate::model::BBox;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub fn routes() -> axum::Router<Shared> {
@@ -53,57 +55,42 @@ impl LayerParams {
     }
 }
 
-fn parse_params(raw: Option<&str>, limits: (usize, usize)) -> Result<LayerParams, ApiError> {
-    let mut p = LayerParams {
-        limit: limits.0,
-        ..Default::default()
-    };
-    for (key, value) in form_pairs(raw.unwrap_or("")) {
-        match key.as_str() {
-            "bbox" => p.query.bbox = Some(parse_bbox(&value)?),
-            "limit" => {
-                let n: usize = value.parse().map_err(|_| {
-                    ApiError::bad_request(
-                        "limit",
-                        format!("{value:?} is not a positive whole number"),
-                    )
-                })?;
-                if n == 0 {
-                    return Err(ApiError::bad_request("limit", "must be at least 1"));
-                }
-                p.limit = n.min(limits.1);
-            }
-            "offset" => {
-                p.offset = value.parse().map_err(|_| {
-                    ApiError::bad_request("offset", format!("{value:?} is not a whole number"))
-                })?
-            }
-            "kind" => {
-                p.query.kinds = Some(
-                    value
-                        .split(',')
-                        .map(|k| k.trim().to_string())
-                        .filter(|k| !k.is_empty())
-                        .collect(),
-                )
-            }
-            "f" if value == "json" || value == "geojson" => {}
-            "f" => return Err(ApiError::bad_request("f", "only json is served")),
-            other => {
-                return Err(ApiError::bad_request(
-                    other.to_string(),
-                    "unknown query parameter (known: bbox, limit, offset, kind, f)",
-                ));
-            }
-        }
-    }
-    Ok(p)
+/// A layer request's query string as sent; `parse_params` checks and reads it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayerQueryString {
+    bbox: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    kind: Option<String>,
+    f: Option<String>,
 }
 
-fn form_pairs(raw: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+fn parse_params(raw: Option<&str>, limits: (usize, usize)) -> Result<LayerParams, ApiError> {
+    let q: LayerQueryString = from_query(raw)?;
+    if q.limit == Some(0) {
+        return Err(ApiError::bad_request("limit", "must be at least 1"));
+    }
+    if let Some(f) = q.f.as_deref().filter(|f| !matches!(*f, "json" | "geojson")) {
+        return Err(ApiError::bad_request(
+            "f",
+            format!("{f:?}: only json is served"),
+        ));
+    }
+    let mut p = LayerParams {
+        limit: q.limit.map_or(limits.0, |n| n.min(limits.1)),
+        offset: q.offset.unwrap_or(0),
+        ..Default::default()
+    };
+    p.query.bbox = q.bbox.as_deref().map(parse_bbox).transpose()?;
+    p.query.kinds = q.kind.map(|kinds| {
+        kinds
+            .split(',')
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty())
+            .collect()
+    });
+    Ok(p)
 }
 
 /// `west,south,east,north` in CRS84 degrees.

@@ -4,12 +4,13 @@
 use super::Shared;
 use super::auth::Signed;
 use super::error::ApiError;
+use super::query::Typed;
 use crate::model::Role;
 use crate::planning::export::{route_geojson, route_gpx};
 use crate::planning::plan::PatrolPlan;
 use crate::planning::teams::Duty;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -97,7 +98,7 @@ async fn plan(
     State(state): State<Shared>,
     who: Signed,
     Path(date): Path<String>,
-    Query(q): Query<DutyQuery>,
+    Typed(q): Typed<DutyQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let date = date_of(&state, &who, &date).await?;
     let duty = duty_of(&q)?;
@@ -120,7 +121,7 @@ fn duty_of(q: &DutyQuery) -> Result<Duty, ApiError> {
 async fn current(
     State(state): State<Shared>,
     who: Signed,
-    Query(q): Query<DutyQuery>,
+    Typed(q): Typed<DutyQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let duty = duty_of(&q)?;
     let (date, mut current) = if who.0.role == Role::Inspector {

@@ -16,10 +16,22 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Typed<T
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        match Query::<T>::try_from_uri(&parts.uri) {
-            Ok(Query(value)) => Ok(Typed(value)),
-            Err(e) => Err(refusal::<T>(&parts.uri, &e.body_text())),
-        }
+        from_uri(&parts.uri).map(Typed)
+    }
+}
+
+/// `T` from a raw query string (what `RawQuery` hands a handler that also keeps the text).
+pub fn from_query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, ApiError> {
+    let uri: Uri = format!("/?{}", raw.unwrap_or_default())
+        .parse()
+        .map_err(|_| ApiError::bad_request("query", "the query string is not valid in a URL"))?;
+    from_uri(&uri)
+}
+
+fn from_uri<T: DeserializeOwned>(uri: &Uri) -> Result<T, ApiError> {
+    match Query::<T>::try_from_uri(uri) {
+        Ok(Query(value)) => Ok(value),
+        Err(e) => Err(refusal::<T>(uri, &e.body_text())),
     }
 }
 

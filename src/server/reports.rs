@@ -5,13 +5,14 @@
 use super::Shared;
 use super::auth::Signed;
 use super::error::ApiError;
+use super::query::Typed;
 use crate::model::{AreaLevel, Role};
 use crate::planning::assessment::Period;
 use crate::planning::units::DEFAULT_WITHIN_DAYS;
 use crate::workflow::report_files::{self, Table};
 use crate::workflow::reports::{assessment_report, units_report};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -45,7 +46,7 @@ struct AssessmentQuery {
 async fn assessment(
     State(state): State<Shared>,
     who: Signed,
-    Query(q): Query<AssessmentQuery>,
+    Typed(q): Typed<AssessmentQuery>,
 ) -> Result<Response, ApiError> {
     who.require(ASSESSORS, "read the assessment")?;
     let period = match q.period.as_deref() {
@@ -123,7 +124,7 @@ impl UnitsQuery {
 async fn units(
     State(state): State<Shared>,
     who: Signed,
-    Query(q): Query<UnitsQuery>,
+    Typed(q): Typed<UnitsQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     who.require(SUPERVISORS, "read the units' lists")?;
     if q.format.is_some() {
@@ -151,7 +152,7 @@ async fn unit_follow_ups(
     State(state): State<Shared>,
     who: Signed,
     Path(unit): Path<String>,
-    Query(q): Query<UnitsQuery>,
+    Typed(q): Typed<UnitsQuery>,
 ) -> Result<Response, ApiError> {
     who.require(SUPERVISORS, "read a unit's list")?;
     let (within, day) = (q.within()?, q.day(&state)?);

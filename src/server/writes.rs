@@ -6,10 +6,11 @@
 use super::Shared;
 use super::auth::Signed;
 use super::error::{ApiError, parse_json};
+use super::query::Typed;
 use crate::model::{LampStatus, Role};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use serde::Deserialize;
@@ -129,7 +130,7 @@ struct AuditQuery {
 async fn audit(
     State(state): State<Shared>,
     who: Signed,
-    Query(q): Query<AuditQuery>,
+    Typed(q): Typed<AuditQuery>,
 ) -> Result<Json<Value>, ApiError> {
     who.require(&[Role::Manager, Role::Admin], "read the audit trail")?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1_000);
