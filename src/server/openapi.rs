@@ -367,4 +367,82 @@ mod tests {
                 .any(|p| p["$ref"] == "#/components/parameters/limit")
         );
     }
+
+    /// Every route path written in the server's sources (`.route` with a literal path),
+    /// placeholders as `{}`.
+    fn routes_in_the_sources() -> std::collections::BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server");
+        let mut files = vec![dir];
+        let mut routes = std::collections::BTreeSet::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let needle = concat!(".rou", "te(");
+            for (_, rest) in text
+                .match_indices(needle)
+                .map(|(i, _)| text.split_at(i + needle.len()))
+            {
+                let rest = rest.trim_start();
+                if let Some(quoted) = rest.strip_prefix('"') {
+                    routes.insert(placeholders(&quoted[..quoted.find('"').unwrap()]));
+                }
+            }
+        }
+        routes
+    }
+
+    fn placeholders(path: &str) -> String {
+        let mut out = String::new();
+        let mut inside = false;
+        for c in path.chars() {
+            match c {
+                '{' => inside = true,
+                '}' => {
+                    inside = false;
+                    out.push_str("{}");
+                }
+                _ if !inside => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_documents_and_the_router_name_the_same_paths() {
+        let api: serde_json::Value = serde_json::from_str(&super::api_document("")).unwrap();
+        let ogc: serde_json::Value = serde_json::from_str(&super::document("")).unwrap();
+        let mut documented: std::collections::BTreeSet<String> = api["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|p| placeholders(p))
+            .collect();
+        documented.extend(
+            ogc["paths"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|p| placeholders(&format!("/ogc{}", p.trim_end_matches('/')))),
+        );
+        let mut routed = routes_in_the_sources();
+        // The web map's files, its offline list, the landing page's trailing-slash twin and the
+        // Prometheus scrape are not part of the API.
+        for outside in ["/", "/{}", "/offline-files.json", "/ogc/", "/metrics"] {
+            assert!(routed.remove(outside), "{outside} is no longer routed");
+        }
+        assert_eq!(
+            routed.difference(&documented).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "routed but not documented"
+        );
+        assert_eq!(
+            documented.difference(&routed).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "documented but not routed"
+        );
+    }
 }

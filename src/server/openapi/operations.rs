@@ -66,6 +66,14 @@ pub(super) const API: &[ApiOp] = &[
     },
     ApiOp {
         method: HttpMethod::Get,
+        path: "/api/openapi.json",
+        summary: "This document: every operation of the JSON API",
+        who: "anyone",
+        statuses: &[("200", "ok")],
+        body: &[],
+    },
+    ApiOp {
+        method: HttpMethod::Get,
         path: "/api/layers",
         summary: "The map layers with titles, feature counts and extents",
         who: "signed in",
