@@ -9,11 +9,11 @@ use crate::ingest::osm::{BaseFeature, BaseLayer};
 use crate::ingest::sample::{city_areas, city_lamps, city_streets, city_venues};
 use crate::model::{AreaLevel, Role};
 use crate::planning::PlanningConfig;
-use crate::planning::teams::{Duty, Team, teams_toml};
+use crate::planning::teams::{Duty, teams_toml};
 use crate::store::Store;
 use crate::tiles::basemap::{DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM, build_basemap};
 use crate::workflow::city::{HistoryRun, city_teams, record_city_history};
-use crate::workflow::{PlanOptions, plan_inspections, plan_lighting};
+use crate::workflow::{PlanOptions, plan_day};
 use clap::Args;
 use geo::InteriorPoint;
 use std::path::Path;
@@ -197,18 +197,15 @@ pub fn run(data: &Path, args: CityArgs) -> anyhow::Result<()> {
         seed: config.plan.seed,
         publish: true,
     };
-    let (inspectors, crews): (Vec<Team>, Vec<Team>) =
-        teams.into_iter().partition(|t| t.duty == Duty::Inspection);
-    let plan = plan_inspections(&mut store, &config, &inspectors, &options)?;
-    let crew_plan = plan_lighting(&mut store, &config, &crews, &options)?;
+    let day = plan_day(&mut store, &config, teams, &options)?;
     t.done(
         "plans",
         format!(
             "published for {today}: {} inspection stops of {} candidates ({} teams), {} crew stops",
-            plan.summary.stops,
-            plan.summary.candidates,
-            inspectors.len(),
-            crew_plan.summary.stops
+            day.inspections.summary.stops,
+            day.inspections.summary.candidates,
+            day.inspection_teams,
+            day.crews.summary.stops
         ),
     );
 

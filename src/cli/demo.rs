@@ -14,11 +14,11 @@ use crate::ingest::sample::{
 use crate::model::AreaLevel;
 use crate::model::{BBox, DEFAULT_GRID_CELL_M, Grid};
 use crate::planning::PlanningConfig;
-use crate::planning::teams::{Duty, Team, teams_toml};
+use crate::planning::teams::{Duty, teams_toml};
 use crate::store::{ImportSummary, Store};
 use crate::tiles::basemap::{DEFAULT_MAX_ZOOM, DEFAULT_MIN_ZOOM, build_basemap};
 use crate::workflow::history::{record_sample_history, sample_teams};
-use crate::workflow::{PlanOptions, coverage_report, plan_inspections, plan_lighting};
+use crate::workflow::{PlanOptions, coverage_report, plan_day};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
@@ -213,17 +213,11 @@ fn plan_demo_day(data: &Path, args: &DemoArgs, extent: &BBox) -> anyhow::Result<
         // The demo's teams go out on its plan at once: published, as a dispatcher would.
         publish: true,
     };
-    let (inspectors, crews): (Vec<Team>, Vec<Team>) =
-        teams.into_iter().partition(|t| t.duty == Duty::Inspection);
+    let day = plan_day(&mut store, &config, teams, &options)?;
     println!();
-    print_plan(&plan_inspections(
-        &mut store,
-        &config,
-        &inspectors,
-        &options,
-    )?);
+    print_plan(&day.inspections);
     println!();
-    print_plan(&plan_lighting(&mut store, &config, &crews, &options)?);
+    print_plan(&day.crews);
     println!();
     let (report, _) = coverage_report(&store, &config, today, AreaLevel::Township, 30)?;
     print_coverage(&report);

@@ -102,6 +102,31 @@ pub fn plan_lighting(
     Ok(plan)
 }
 
+/// A day's work for every team: the inspection teams' plan and the lamp crews' plan, each
+/// split from `teams` by duty.
+pub struct DayPlans {
+    pub inspections: PatrolPlan,
+    pub crews: PatrolPlan,
+    pub inspection_teams: usize,
+}
+
+/// Plans (and with `publish`, publishes) the inspection teams' and the lamp crews' day.
+pub fn plan_day(
+    store: &mut Store,
+    config: &PlanningConfig,
+    teams: Vec<Team>,
+    options: &PlanOptions,
+) -> anyhow::Result<DayPlans> {
+    let (inspectors, crews): (Vec<Team>, Vec<Team>) = teams
+        .into_iter()
+        .partition(|t| t.duty == crate::planning::teams::Duty::Inspection);
+    Ok(DayPlans {
+        inspections: plan_inspections(store, config, &inspectors, options)?,
+        crews: plan_lighting(store, config, &crews, options)?,
+        inspection_teams: inspectors.len(),
+    })
+}
+
 /// What the coverage figures (and the assessment built on them) are counted from.
 pub(super) struct CoverageData {
     /// The areas of the level.

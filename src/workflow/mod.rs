@@ -15,7 +15,7 @@ pub mod supervision;
 pub mod tables;
 
 pub use daily::{
-    OverdueVenue, PlanOptions, coverage_report, overdue_venues, plan_inspections, plan_lighting,
-    weekly_findings,
+    DayPlans, OverdueVenue, PlanOptions, coverage_report, overdue_venues, plan_day,
+    plan_inspections, plan_lighting, weekly_findings,
 };
 pub use lighting::{CityLighting, refresh_lighting};
