@@ -189,7 +189,9 @@ fn main_part(nodes: usize, links: &HashMap<(usize, usize), (usize, bool)>) -> Ve
     for &&(a, b) in &pairs {
         graph.add_edge(ids[a], ids[b], ());
     }
-    let components = petgraph::algo::tarjan_scc(&graph);
+    // Kosaraju's search keeps its own stack: petgraph's Tarjan recurses once per node on a path
+    // and overflowed the thread's stack on a city's 260,000 nodes.
+    let components = petgraph::algo::kosaraju_scc(&graph);
     let mut in_main = vec![false; nodes];
     if let Some(main) = components.iter().max_by_key(|c| c.len()) {
         for n in main {
@@ -220,4 +222,22 @@ pub fn fraction_along(line: &[LonLat], segment: usize, point: LonLat, frame: &Lo
         .fold(0.0, |a, b| a + b);
     let within = metres_between(m[segment.min(m.len() - 1)], frame.to_metric(point));
     ((before + within) / total).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-way ring as long as a city's street graph, plus a dead-end spur: the ring is the
+    /// main part, the spur is not, and the search does not run out of stack on the way.
+    #[test]
+    fn the_main_part_of_a_city_sized_ring() {
+        let n = 300_000;
+        let mut links: HashMap<(usize, usize), (usize, bool)> =
+            (0..n).map(|i| ((i, (i + 1) % n), (i, true))).collect();
+        links.insert((0, n), (n, true));
+        let main = main_part(n + 1, &links);
+        assert!(main[..n].iter().all(|m| *m));
+        assert!(!main[n]);
+    }
 }
