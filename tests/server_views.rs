@@ -2,20 +2,14 @@
 //! equals the one the command line or the store gives for the same question.
 
 mod common;
+use common::cli_json;
 use common::server::*;
-use common::{patrolmap, stderr, stdout};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 fn days_between(a: &str, b: &str) -> i64 {
     let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     (parse(b) - parse(a)).num_days()
-}
-
-fn cli_json(server: &Server, args: &[&str]) -> Value {
-    let out = patrolmap(&server.data, args);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).unwrap()
 }
 
 #[test]
@@ -170,7 +164,7 @@ fn lighting_at_a_point_is_the_cli_figure_and_the_sum_of_its_lamps() {
     // Everything but the street is what `patrolmap lighting --at --json` prints, to the bit.
     answer.as_object_mut().unwrap().remove("nearest_street");
     let at = format!("{lon},{lat}");
-    let cli = cli_json(&server, &["lighting", "--at", &at, "--json"]);
+    let cli = cli_json(&server.data, &["lighting", "--at", &at, "--json"]);
     assert_eq!(answer, cli);
 
     // A broken lamp gives no light: the cached model follows the store.
@@ -252,7 +246,7 @@ fn weekly_findings_add_up_to_the_coverage_count() {
 
     // The same 56 days by the coverage report's own count.
     let coverage = cli_json(
-        &server,
+        &server.data,
         &[
             "coverage",
             "--date",
@@ -345,7 +339,7 @@ fn every_overdue_venue_is_one_coverage_counts_as_overdue() {
 
     // Per township, the list counts what the coverage report counts as overdue.
     let coverage = cli_json(
-        &server,
+        &server.data,
         &[
             "coverage", "--date", DEMO_DATE, "--level", "township", "--json",
         ],

@@ -122,3 +122,10 @@ pub fn screenshots() -> PathBuf {
         .join("target")
         .join("screenshots")
 }
+
+/// A CLI command that prints JSON, run to success and parsed.
+pub fn cli_json(data: &Path, args: &[&str]) -> serde_json::Value {
+    let out = patrolmap(data, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}

@@ -364,3 +364,30 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
+
+/// Venues on the demo day's routes with no open follow-up, with the team routed to them.
+pub fn quiet_venues(server: &Server, token: &str, n: usize) -> Vec<(i64, i64)> {
+    let plan = get(&server.url(&format!("/api/plans/{DEMO_DATE}")), Some(token)).json();
+    let open = get(
+        &server.url("/api/follow-ups?status=open&limit=500"),
+        Some(token),
+    )
+    .json();
+    let busy: std::collections::HashSet<i64> = open["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["venue_id"].as_i64().unwrap())
+        .collect();
+    let mut out = Vec::new();
+    for r in plan["routes"].as_array().unwrap() {
+        for s in r["stops"].as_array().unwrap() {
+            let id = s["target"]["id"].as_i64().unwrap();
+            if s["target"]["kind"] == "venue" && !busy.contains(&id) && out.len() < n {
+                out.push((id, r["team_id"].as_i64().unwrap()));
+            }
+        }
+    }
+    assert_eq!(out.len(), n, "the demo plan has {n} quiet venues");
+    out
+}

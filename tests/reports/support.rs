@@ -1,46 +1,11 @@
 //! What the reports test shares: follow-ups made and supervised through the API, workbooks
 //! read back with calamine, and a tiny HTTP receiver for the webhook.
 
+pub use super::common::cli_json;
 use super::common::server::*;
-use super::common::{patrolmap, stderr, stdout};
 use calamine::{Data, Reader, Xlsx};
 use serde_json::{Value, json};
-use std::collections::HashSet;
 use std::io::{Read, Write};
-use std::path::Path;
-
-pub fn cli_json(data: &Path, args: &[&str]) -> Value {
-    let out = patrolmap(data, args);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{args:?}: {e}"))
-}
-
-/// Venues on the demo day's routes with no open follow-up, with the team routed to them.
-pub fn quiet_venues(server: &Server, token: &str, n: usize) -> Vec<(i64, i64)> {
-    let plan = get(&server.url(&format!("/api/plans/{DEMO_DATE}")), Some(token)).json();
-    let open = get(
-        &server.url("/api/follow-ups?status=open&limit=500"),
-        Some(token),
-    )
-    .json();
-    let busy: HashSet<i64> = open["follow_ups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["venue_id"].as_i64().unwrap())
-        .collect();
-    let mut out = Vec::new();
-    for r in plan["routes"].as_array().unwrap() {
-        for s in r["stops"].as_array().unwrap() {
-            let id = s["target"]["id"].as_i64().unwrap();
-            if s["target"]["kind"] == "venue" && !busy.contains(&id) && out.len() < n {
-                out.push((id, r["team_id"].as_i64().unwrap()));
-            }
-        }
-    }
-    assert_eq!(out.len(), n, "the demo plan has {n} quiet venues");
-    out
-}
 
 /// Three violations: one escalated (督办) to the police station, one closed with evidence, one
 /// left open; answers their follow-up ids.

@@ -2,7 +2,7 @@
 //! the API, the CLI's coverage and plans.
 
 pub use crate::common::server::*;
-pub use crate::common::{patrolmap, stderr, stdout};
+pub use crate::common::{cli_json, patrolmap, stderr};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::path::Path;
@@ -11,33 +11,6 @@ pub const NOW: &str = "2026-11-20T12:00";
 
 pub fn start(data: &Path) -> Server {
     Server::start(data, &["--now", NOW])
-}
-
-/// Venues on the demo day's routes with no open follow-up, with the team routed to them.
-pub fn quiet_venues(server: &Server, token: &str, n: usize) -> Vec<(i64, i64)> {
-    let plan = get(&server.url(&format!("/api/plans/{DEMO_DATE}")), Some(token)).json();
-    let open = get(
-        &server.url("/api/follow-ups?status=open&limit=500"),
-        Some(token),
-    )
-    .json();
-    let busy: HashSet<i64> = open["follow_ups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["venue_id"].as_i64().unwrap())
-        .collect();
-    let mut out = Vec::new();
-    for r in plan["routes"].as_array().unwrap() {
-        for s in r["stops"].as_array().unwrap() {
-            let id = s["target"]["id"].as_i64().unwrap();
-            if s["target"]["kind"] == "venue" && !busy.contains(&id) && out.len() < n {
-                out.push((id, r["team_id"].as_i64().unwrap()));
-            }
-        }
-    }
-    assert_eq!(out.len(), n, "the demo plan has {n} quiet venues");
-    out
 }
 
 /// A violation recorded by the manager for `team` at `venue`; answers the follow-up's id.
@@ -73,12 +46,6 @@ pub fn history(f: &Value) -> Vec<&str> {
         .iter()
         .map(|h| h["action"].as_str().unwrap())
         .collect()
-}
-
-pub fn cli_json(data: &Path, args: &[&str]) -> Value {
-    let out = patrolmap(data, args);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
 pub fn coverage(data: &Path) -> Value {
