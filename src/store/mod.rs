@@ -77,6 +77,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_revisions",
         include_str!("migrations/0009_revisions.sql"),
     ),
+    (
+        "0010_follow_up_closers",
+        include_str!("migrations/0010_follow_up_closers.sql"),
+    ),
 ];
 
 pub const DATABASE_FILE: &str = "patrolmap.sqlite";
