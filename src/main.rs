@@ -7,13 +7,6 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // Like every Unix tool, stop quietly when the reader of our output goes away (`| head`),
-    // instead of Rust's default of failing the next print.
-    #[cfg(unix)]
-    // SAFETY: setting a signal disposition to its default before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     let args = match patrolmap::cli::config_file::expand(std::env::args_os().collect()) {
         Ok(a) => a,
         Err(e) => {
@@ -22,6 +15,17 @@ fn main() -> ExitCode {
         }
     };
     let cli = patrolmap::cli::Cli::parse_from(args);
+    // Like every Unix tool, a command stops quietly when the reader of its output goes away
+    // (`| head`), instead of Rust's default of failing the next print. Not a server: a vectored
+    // write to a client that hung up mid-answer raises SIGPIPE, and at its default disposition
+    // that killed `serve` (seen under load on the synthetic city, exit status 141).
+    #[cfg(unix)]
+    if !cli.serves() {
+        // SAFETY: setting a signal disposition to its default before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("PATROLMAP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,fast_paths=error"));
     let logs = tracing_subscriber::fmt()

@@ -85,7 +85,7 @@ function reading(paths, conns = connections) {
 
 const catalogue = (await (await fetch(`${base}/api/layers`, { headers: auth })).json()).layers;
 const venuesLayer = catalogue.find((l) => l.id === 'venues');
-const [w, s, e, n] = venuesLayer.extent;
+const { west: w, south: s, east: e, north: n } = venuesLayer.extent;
 console.log(JSON.stringify({ layers: Object.fromEntries(catalogue.map((l) => [l.id, l.features])), ...memory() }));
 
 // Basemap tiles at z14..16 over the archive's bounds.

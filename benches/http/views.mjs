@@ -1,5 +1,6 @@
 // Time to draw of each view in headless Chromium against a running server (the synthetic city,
-// say): from pressing "sign in" to the map's basemap roads and the view's own overlay on screen.
+// say): from pressing "sign in" to the view's own overlay on screen, with whether the basemap's
+// roads were drawn by then.
 // Also the largest response each view needed and any request for a whole layer.
 //
 //   npm install --prefix benches/http
@@ -31,6 +32,7 @@ for (const view of VIEWS) {
   const times = [];
   let largest = { bytes: 0, url: '' };
   const whole = new Set();
+  let basemap = '';
   for (let run = 0; run < runs; run++) {
     // A fresh profile each run: nothing cached, as on a colleague's first morning.
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -50,15 +52,25 @@ for (const view of VIEWS) {
     await page.fill('input[name="password"]', password);
     const t0 = Date.now();
     await page.click('button[type="submit"]');
-    await page.waitForFunction(
-      (overlay) => {
-        const m = document.querySelector('#map');
-        return m?.dataset.basemap === 'drawn' && (m.dataset.drawn || '').split(' ').includes(overlay);
-      },
-      view.overlay,
-      { timeout: 60000, polling: 50 },
-    );
+    const drawn = await page
+      .waitForFunction(
+        (overlay) => {
+          const m = document.querySelector('#map');
+          return (m?.dataset.drawn || '').split(' ').includes(overlay);
+        },
+        view.overlay,
+        { timeout: 60000, polling: 50 },
+      )
+      .then(() => true, () => false);
+    if (!drawn) {
+      if (args.shots) await page.screenshot({ path: `${args.shots}/city-${view.user}-not-drawn.png` });
+      const seen = await page.evaluate(() => ({ ...document.querySelector('#map')?.dataset }));
+      console.log(JSON.stringify({ view: view.user, overlay: view.overlay, drawn: false, map: seen }));
+      await context.close();
+      break;
+    }
     times.push(Date.now() - t0);
+    basemap = await page.evaluate(() => document.querySelector('#map')?.dataset.basemap);
     if (args.shots && run === 0) await page.screenshot({ path: `${args.shots}/city-${view.user}.png` });
     await context.close();
   }
@@ -73,6 +85,7 @@ for (const view of VIEWS) {
       largest_response_bytes: largest.bytes,
       largest_response: largest.url,
       whole_layer_requests: [...whole],
+      basemap_roads_at_draw: basemap,
     }),
   );
 }

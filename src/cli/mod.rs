@@ -47,6 +47,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Whether the command serves HTTP (`serve`, and `demo` unless told not to).
+    pub fn serves(&self) -> bool {
+        matches!(self.command, Command::Serve(_) | Command::Demo(_))
+    }
+}
+
 // Parsed once per run: the size of the largest variant (`serve`'s many flags) costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
