@@ -364,3 +364,30 @@ fn every_overdue_venue_is_one_coverage_counts_as_overdue() {
         .collect();
     assert_eq!(listed, counted);
 }
+
+/// The planner's map draws the crews' routes only: `left_out=false` answers them without the
+/// list of work left out (16,000 lamps and 2.5 MB on the synthetic city), and nothing else
+/// changes.
+#[test]
+fn a_plan_can_be_asked_for_without_its_left_out_work() {
+    let data = demo_copy();
+    let server = Server::start(data.path(), &[]);
+    let token = login(&server, "planner");
+    let whole = get(&server.url("/api/plans/today?duty=lighting"), Some(&token));
+    assert_eq!(whole.status, 200, "{}", whole.body);
+    let routes = get(
+        &server.url("/api/plans/today?duty=lighting&left_out=false"),
+        Some(&token),
+    );
+    assert_eq!(routes.status, 200, "{}", routes.body);
+    let (whole, routes) = (whole.json(), routes.json());
+    assert_eq!(routes["left_out"], json!([]));
+    assert_eq!(routes["routes"], whole["routes"]);
+    assert_eq!(routes["summary"], whole["summary"]);
+    let bad = get(
+        &server.url("/api/plans/today?duty=lighting&left_out=maybe"),
+        Some(&token),
+    );
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["field"], "left_out", "{}", bad.body);
+}

@@ -169,7 +169,7 @@ function legend(titles, breaks) {
 async function showRepairRoute(map, box, cleanups) {
   let plan;
   try {
-    plan = await api.get("/api/plans/today?duty=lighting");
+    plan = await api.get("/api/plans/today?duty=lighting&left_out=false");
   } catch (err) {
     box.append(el("p", { class: "muted" }, err.status === 404 ? t("planner.no_repair_route") : failureText(err)));
     return;

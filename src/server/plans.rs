@@ -33,6 +33,10 @@ struct DutyQuery {
     published: Option<bool>,
     /// `current`: the revision the phone last showed, to say what changed since.
     seen: Option<i64>,
+    /// `false`: the routes without the list of work left out (a city's crews leave out
+    /// thousands of lamps, megabytes a map that draws only the routes does not need; the
+    /// summary still counts them).
+    left_out: Option<bool>,
 }
 
 /// A date in the path; `today` is the caller's plan day: an inspector's is its team's current
@@ -102,9 +106,11 @@ async fn plan(
 ) -> Result<Json<Value>, ApiError> {
     let date = date_of(&state, &who, &date).await?;
     let duty = duty_of(&q)?;
-    Ok(Json(
-        body_for(&state, &who, date, duty, q.published.unwrap_or(false)).await?,
-    ))
+    let mut body = body_for(&state, &who, date, duty, q.published.unwrap_or(false)).await?;
+    if q.left_out == Some(false) {
+        body["left_out"] = json!([]);
+    }
+    Ok(Json(body))
 }
 
 fn duty_of(q: &DutyQuery) -> Result<Duty, ApiError> {

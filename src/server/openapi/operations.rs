@@ -238,7 +238,7 @@ pub(super) const API: &[ApiOp] = &[
     ApiOp {
         method: HttpMethod::Get,
         path: "/api/plans/{date}",
-        summary: "A day's plan (date YYYY-MM-DD or `today`; duty=inspection|lighting)",
+        summary: "A day's plan (date YYYY-MM-DD or `today`; duty=inspection|lighting; left_out=false leaves out the list of work not planned)",
         who: "signed in; inspectors see their own route",
         statuses: SIGNED_IN,
         body: &[],
