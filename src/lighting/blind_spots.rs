@@ -5,7 +5,9 @@ use super::config::LightingConfig;
 use super::corners::{CornerLighting, CornerState};
 use super::evaluate::{EdgeLighting, Run};
 use crate::index::PointIndex;
-use crate::model::{LitTag, LocalFrame, LonLat, MetricPoint, Venue, VenueKind, metres_between};
+use crate::model::{
+    LitTag, LocalFrame, LonLat, MetricPoint, Venue, VenueKind, metres_between, metric_bounds,
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,15 +105,7 @@ impl Exposure {
     /// distance to the nearest point of the spot. One index query covers the whole spot.
     fn venues_near(&self, points: &[MetricPoint]) -> (f64, VenueCounts) {
         let radius = self.config.exposure_radius_m;
-        let (lo, hi) = points.iter().fold(
-            ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-            |(lo, hi), p| {
-                (
-                    [lo[0].min(p[0]), lo[1].min(p[1])],
-                    [hi[0].max(p[0]), hi[1].max(p[1])],
-                )
-            },
-        );
+        let (lo, hi) = metric_bounds(points.iter().copied());
         let mut weight = 0.0;
         let mut counts = VenueCounts::default();
         let near = self.index.in_metric_box(

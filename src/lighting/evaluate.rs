@@ -4,7 +4,7 @@
 use super::config::{LightingConfig, Requirement};
 use super::field::LightField;
 use crate::index::{PointIndex, SegmentIndex};
-use crate::model::{LitTag, LonLat, MetricPoint, StreetEdge, metres_between};
+use crate::model::{LitTag, LonLat, MetricPoint, StreetEdge, metres_between, metric_bounds};
 use serde::Serialize;
 
 /// How one edge does against its standard.
@@ -88,7 +88,7 @@ pub fn evaluate_edge(
         .map(|p| field.frame.to_metric(*p))
         .collect();
     let samples = sample_line(&line, config.sample_spacing_m);
-    let (min, max) = bounds(&line);
+    let (min, max) = metric_bounds(line.iter().copied());
     let lamps = field.lamps_near_box(min, max);
     // Where OSM says lit=yes, the mapped lamps near the edge decide which samples are data gaps.
     let gap_lamps: Vec<MetricPoint> = if edge.lit == Some(LitTag::Yes) && !config.data_gaps_are_dark
@@ -226,18 +226,6 @@ pub fn sample_line(line: &[MetricPoint], spacing: f64) -> Vec<(MetricPoint, f64)
         out.push(([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t], offset));
     }
     out
-}
-
-fn bounds(line: &[MetricPoint]) -> (MetricPoint, MetricPoint) {
-    line.iter().fold(
-        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-        |(lo, hi), p| {
-            (
-                [lo[0].min(p[0]), lo[1].min(p[1])],
-                [hi[0].max(p[0]), hi[1].max(p[1])],
-            )
-        },
-    )
 }
 
 fn runs(

@@ -6,7 +6,7 @@
 use super::config::LampSpec;
 use super::evaluate::DeficitPoint;
 use super::photometry::{LightDistribution, cutoff_radius_m, illuminance_lx};
-use crate::model::{LonLat, MetricPoint};
+use crate::model::{LonLat, MetricPoint, metric_bounds};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -84,7 +84,7 @@ impl DeficitMapBuilder {
             .iter()
             .enumerate()
             .map(|(g, range)| {
-                let (lo, hi) = bounds(self.points[range.clone()].iter().map(|p| p.at));
+                let (lo, hi) = metric_bounds(self.points[range.clone()].iter().map(|p| p.at));
                 GeomWithData::new(Rectangle::from_corners(lo, hi), g)
             })
             .collect();
@@ -96,19 +96,6 @@ impl DeficitMapBuilder {
             cutoff_lux,
         }
     }
-}
-
-/// The smallest box holding every point (an empty set gives an inverted box).
-fn bounds(points: impl Iterator<Item = MetricPoint>) -> (MetricPoint, MetricPoint) {
-    points.fold(
-        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
-        |(lo, hi), p| {
-            (
-                [lo[0].min(p[0]), lo[1].min(p[1])],
-                [hi[0].max(p[0]), hi[1].max(p[1])],
-            )
-        },
-    )
 }
 
 fn distance_2(a: MetricPoint, b: MetricPoint) -> f64 {
@@ -209,7 +196,7 @@ impl DeficitMap {
                     .iter()
                     .map(|s| self.radius(s.spec, distribution))
                     .collect();
-                let (lo, hi) = bounds(run.iter().map(|s| s.at));
+                let (lo, hi) = metric_bounds(run.iter().map(|s| s.at));
                 let reach = radii.iter().copied().fold(0.0, f64::max);
                 let near: Vec<usize> = self.candidates(lo, hi, reach).collect();
                 run.iter()

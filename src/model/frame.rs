@@ -19,6 +19,20 @@ pub fn metres_between(a: MetricPoint, b: MetricPoint) -> f64 {
     (dx * dx + dy * dy).sqrt()
 }
 
+/// The smallest box holding every point, as (south-west, north-east) corners; no points give
+/// an inverted box (+∞ to −∞), which meets nothing.
+pub fn metric_bounds(points: impl IntoIterator<Item = MetricPoint>) -> (MetricPoint, MetricPoint) {
+    points.into_iter().fold(
+        ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]),
+        |(lo, hi), p| {
+            (
+                [lo[0].min(p[0]), lo[1].min(p[1])],
+                [hi[0].max(p[0]), hi[1].max(p[1])],
+            )
+        },
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LocalFrame {
     origin: LonLat,

@@ -14,7 +14,7 @@ mod venue;
 
 pub use account::{Account, MAX_USERNAME_CHARS, Role, normalise_username};
 pub use area::{Area, AreaLevel};
-pub use frame::{LocalFrame, MetricPoint, metres_between};
+pub use frame::{LocalFrame, MetricPoint, metres_between, metric_bounds};
 pub use grid::{DEFAULT_GRID_CELL_M, Grid, GridCell};
 pub use inspection::{
     ClosedHow, FollowUp, FollowUpStatus, GpsFix, Inspection, Outcome, PhotoRef, ReviewState,

@@ -74,17 +74,22 @@ async fn load(
 
 /// The plan as `plan_body` answers it, for `who`: an inspector sees the published revision,
 /// its team's route only and nothing of the left-out list.
+/// With `left_out` false (always for an inspector) the work left out is dropped before the
+/// plan is turned into JSON; the summary still counts it.
 async fn body_for(
     state: &Shared,
     who: &Signed,
     date: NaiveDate,
     duty: Duty,
     published: bool,
+    left_out: bool,
 ) -> Result<Value, ApiError> {
     let inspector = who.0.role == Role::Inspector;
     let mut plan = load(state, date, duty, published || inspector).await?;
     if inspector {
         plan.routes.retain(|r| Some(r.team_id) == who.0.team_id);
+    }
+    if inspector || !left_out {
         plan.left_out.clear();
     }
     let dispatcher = matches!(who.0.role, Role::Manager | Role::Admin);
@@ -106,11 +111,18 @@ async fn plan(
 ) -> Result<Json<Value>, ApiError> {
     let date = date_of(&state, &who, &date).await?;
     let duty = duty_of(&q)?;
-    let mut body = body_for(&state, &who, date, duty, q.published.unwrap_or(false)).await?;
-    if q.left_out == Some(false) {
-        body["left_out"] = json!([]);
-    }
-    Ok(Json(body))
+    let left_out = q.left_out.unwrap_or(true);
+    Ok(Json(
+        body_for(
+            &state,
+            &who,
+            date,
+            duty,
+            q.published.unwrap_or(false),
+            left_out,
+        )
+        .await?,
+    ))
 }
 
 fn duty_of(q: &DutyQuery) -> Result<Duty, ApiError> {
@@ -148,7 +160,7 @@ async fn current(
             json!({ "date": d, "shift_start": null, "shift_end": null, "state": "plan_day" }),
         )
     };
-    let mut body = body_for(&state, &who, date, duty, false).await?;
+    let mut body = body_for(&state, &who, date, duty, false, q.left_out.unwrap_or(true)).await?;
     if who.0.role == Role::Inspector {
         if body["routes"].as_array().is_none_or(|r| r.is_empty()) {
             current["recorded"] = json!([]);
