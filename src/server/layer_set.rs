@@ -12,13 +12,12 @@ use crate::planning::export::route_geojson;
 use crate::planning::plan::PatrolPlan;
 use crate::planning::teams::Duty;
 use crate::store::{Change, MapFeature, Store, StoredLayer, Subject};
-use crate::workflow::coverage_report;
-use crate::workflow::refresh::coverage_of_areas;
+use crate::workflow::live_coverage::LiveCoverage;
 use chrono::NaiveDate;
 use geojson::Feature;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// More changed subjects than this (an import, a re-plan of every risk) rebuild the layers
 /// instead of patching them one by one.
@@ -34,6 +33,9 @@ pub struct Layers {
     layers: Vec<Arc<Layer>>,
     /// Townships and communities: which of them each feature lies in decides who sees it.
     scope_areas: Arc<Vec<Area>>,
+    /// The areas layer's figures as each venue's part, recounted venue by venue by patches
+    /// (which run one at a time); shared by the copies a patch makes, replaced by a rebuild.
+    coverage: Arc<Mutex<LiveCoverage>>,
 }
 
 /// Which teams have each venue on the day's route: an inspector sees those venues only.
@@ -125,6 +127,7 @@ impl Layers {
             .filter(|a| matches!(a.level, AreaLevel::Township | AreaLevel::Community))
             .collect();
         let locator = AreaLocator::new(&scope_areas);
+        let coverage = LiveCoverage::load(store, config, date, COVERAGE_PERIOD_DAYS)?;
         let mut layers = Vec::with_capacity(LAYERS.len());
         for def in LAYERS {
             let features: Vec<NewFeature> = match def.source {
@@ -141,20 +144,11 @@ impl Layers {
                         stored_feature(m, teams)
                     })
                     .collect(),
-                Source::Coverage => {
-                    let mut out = Vec::new();
-                    for level in [AreaLevel::Township, AreaLevel::Community, AreaLevel::Grid] {
-                        let (report, areas) =
-                            coverage_report(store, config, date, level, COVERAGE_PERIOD_DAYS)?;
-                        out.extend(
-                            crate::planning::coverage::coverage_geojson(&report, &areas)
-                                .features
-                                .into_iter()
-                                .map(coverage_feature),
-                        );
-                    }
-                    out
-                }
+                Source::Coverage => coverage
+                    .features()
+                    .into_iter()
+                    .map(coverage_feature)
+                    .collect(),
                 Source::Routes => route_features(&plan_refs),
             };
             layers.push(Arc::new(Layer::build(def, features, &locator, revision)));
@@ -165,6 +159,7 @@ impl Layers {
             revision,
             layers,
             scope_areas: Arc::new(scope_areas),
+            coverage: Arc::new(Mutex::new(coverage)),
         })
     }
 
@@ -236,42 +231,25 @@ impl Layers {
             if fresh.len() != ids.len() {
                 return Ok(None); // a venue removed: its index positions move
             }
-            // The areas to recount: those holding each venue before and after the change.
-            let areas_layer = next.layer("areas")?;
-            let mut areas: HashSet<i64> = HashSet::new();
             let mut replacements = Vec::with_capacity(fresh.len());
             for m in fresh {
-                let id = m.id.to_string();
-                let Some(i) = layer.find(&id) else {
+                let Some(i) = layer.find(&m.id.to_string()) else {
                     return Ok(None); // a new venue
                 };
-                let mut at: Vec<(f64, f64)> = layer.point(i).into_iter().collect();
-                if let geojson::GeometryValue::Point { coordinates: c } = &m.geometry.value {
-                    at.push((c[0], c[1]));
-                }
-                for (lon, lat) in at {
-                    areas.extend(
-                        areas_layer
-                            .covering(lon, lat)
-                            .into_iter()
-                            .filter_map(|a| areas_layer.feature_id(a).parse::<i64>().ok()),
-                    );
-                }
                 replacements.push(stored_feature(m, layer.teams(i).to_vec()));
             }
             let Some(patched) = layer.patched(replacements, &locator, revision) else {
                 return Ok(None);
             };
             next.set(patched);
-            if !areas.is_empty() {
-                let ids: Vec<i64> = areas.into_iter().collect();
-                let counted = coverage_of_areas(
-                    store,
-                    config,
-                    self.date,
-                    COVERAGE_PERIOD_DAYS,
-                    &store.areas_of(&ids)?,
-                )?;
+            // The venues counted again: only the areas whose figures moved are replaced.
+            let counted = self
+                .coverage
+                .lock()
+                .map_err(|_| anyhow::anyhow!("coverage lock poisoned"))?
+                .recount(store, config, &ids)?;
+            if !counted.is_empty() {
+                let areas_layer = next.layer("areas")?;
                 let features = counted.into_iter().map(coverage_feature).collect();
                 let Some(patched) = areas_layer.patched(features, &locator, revision) else {
                     return Ok(None);

@@ -8,6 +8,7 @@ mod daily;
 pub mod dispatch;
 pub mod history;
 mod lighting;
+pub mod live_coverage;
 pub mod refresh;
 pub mod report_files;
 pub mod reports;

@@ -1,16 +1,13 @@
 //! What one write changes, recomputed where it changes it: the risk of the venues an
-//! inspection can move, the coverage of the areas that hold them. Each read is bounded by the
-//! place (a box around the venue, the venues of an area), so a write costs the same in a city as
-//! in the demo district.
+//! inspection can move. Each read is bounded by the place (a box around the venue), so a write
+//! costs the same in a city as in the demo district; the coverage it moves is recounted venue
+//! by venue (`live_coverage`).
 
-use crate::index::AreaLocator;
+use crate::model::BBox;
 use crate::model::LocalFrame;
-use crate::model::{Area, AreaLevel, BBox};
-use crate::planning::coverage::{CoverageInputs, coverage, coverage_geojson};
 use crate::planning::{PlanningConfig, RiskModel};
 use crate::store::Store;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// Rescores the risk of venue `venue_id` and of every venue whose findings-nearby term its
 /// inspections can move (those within three bandwidths, where the term's kernel ends), against
@@ -56,57 +53,6 @@ pub fn rescore_around(
         .collect();
     store.update_risk(date, &scores)?;
     Ok(ids)
-}
-
-/// The coverage features (as the map's coverage layer has them) of these areas only, each
-/// counted from the venues it holds over the last `period_days` days.
-pub fn coverage_of_areas(
-    store: &Store,
-    config: &PlanningConfig,
-    date: NaiveDate,
-    period_days: i64,
-    areas: &[Area],
-) -> anyhow::Result<Vec<geojson::Feature>> {
-    let mut out = Vec::new();
-    for level in [AreaLevel::Township, AreaLevel::Community, AreaLevel::Grid] {
-        let of_level: Vec<Area> = areas.iter().filter(|a| a.level == level).cloned().collect();
-        let Some(bbox) = BBox::around(
-            of_level
-                .iter()
-                .flat_map(|a| a.geometry.0.iter())
-                .flat_map(|p| p.exterior().0.iter())
-                .map(|c| crate::model::LonLat::new(c.x, c.y)),
-        ) else {
-            continue;
-        };
-        let locator = AreaLocator::new(&of_level);
-        let venues: Vec<_> = store
-            .venues_within(bbox)?
-            .into_iter()
-            .filter(|v| locator.locate(v.position, level).is_some())
-            .collect();
-        let area_of: HashMap<i64, i64> = venues
-            .iter()
-            .filter(|v| v.status != crate::model::VenueStatus::Closed)
-            .filter_map(|v| Some((v.id, locator.locate(v.position, level)?.id)))
-            .collect();
-        let ids: Vec<i64> = venues.iter().map(|v| v.id).collect();
-        let visits = store.visits_of(&ids)?;
-        let follow_ups = store.follow_ups_of(&ids)?;
-        let report = coverage(&CoverageInputs {
-            config,
-            date,
-            period_days,
-            level: level.as_str(),
-            areas: &of_level,
-            venues: &venues,
-            area_of: &area_of,
-            visits: &visits,
-            follow_ups: &follow_ups,
-        });
-        out.extend(coverage_geojson(&report, &of_level).features);
-    }
-    Ok(out)
 }
 
 /// Records an inspection durably, then rescores the risk around its venue for `date` (the plan

@@ -148,52 +148,98 @@ pub fn period_start(date: NaiveDate, period_days: i64) -> NaiveDate {
     date - TimeDelta::days(period_days.max(1) - 1)
 }
 
-pub fn coverage(input: &CoverageInputs) -> CoverageReport {
-    let date = input.date;
-    let period_start = period_start(date, input.period_days);
-    let mut by_area: BTreeMap<Option<i64>, CoverageFigures> = BTreeMap::new();
-    let mut total = CoverageFigures::default();
-    let area_of = |venue: i64| input.area_of.get(&venue).copied();
-    let mut add = |area: Option<i64>, f: &dyn Fn(&mut CoverageFigures)| {
-        f(by_area.entry(area).or_default());
-        f(&mut total);
-    };
-    for s in standings(input.config, date, input.venues, input.visits) {
-        let covered = s.covered();
-        add(area_of(s.venue.id), &|f| {
-            f.active += 1;
-            if covered {
-                f.covered += 1;
-            } else {
-                f.overdue += 1;
-            }
-        });
+/// What each venue adds to its area's figures on `date` over the period ending then, keyed by
+/// venue id (a visit or follow-up of a venue not in `venues` under its own id too): every figure
+/// is a count, so an area's figures are the sum of its venues' (see `CoverageLedger`).
+pub fn venue_figures(
+    config: &PlanningConfig,
+    date: NaiveDate,
+    period_days: i64,
+    venues: &[Venue],
+    visits: &[Visit],
+    follow_ups: &[FollowUp],
+) -> HashMap<i64, CoverageFigures> {
+    let period_start = period_start(date, period_days);
+    let mut out: HashMap<i64, CoverageFigures> = HashMap::new();
+    for s in standings(config, date, venues, visits) {
+        let f = out.entry(s.venue.id).or_default();
+        f.active += 1;
+        if s.covered() {
+            f.covered += 1;
+        } else {
+            f.overdue += 1;
+        }
     }
-    for v in input
-        .venues
-        .iter()
-        .filter(|v| v.status == VenueStatus::Suspended)
-    {
-        add(area_of(v.id), &|f| f.suspended += 1);
+    for v in venues.iter().filter(|v| v.status == VenueStatus::Suspended) {
+        out.entry(v.id).or_default().suspended += 1;
     }
-    for visit in input
-        .visits
+    for visit in visits
         .iter()
         .filter(|v| v.day >= period_start && v.day <= date)
     {
-        let finding = visit.outcome.is_finding();
-        add(area_of(visit.venue_id), &|f| {
-            f.inspections += 1;
-            f.findings += usize::from(finding);
-            *f.inspections_by_inspector
-                .entry(visit.inspector.clone())
-                .or_default() += 1;
-        });
+        let f = out.entry(visit.venue_id).or_default();
+        f.inspections += 1;
+        f.findings += usize::from(visit.outcome.is_finding());
+        *f.inspections_by_inspector
+            .entry(visit.inspector.clone())
+            .or_default() += 1;
     }
-    for fu in input.follow_ups {
-        add(area_of(fu.venue_id), &|f| {
-            count_follow_up(f, fu, period_start, date)
-        });
+    for fu in follow_ups {
+        count_follow_up(out.entry(fu.venue_id).or_default(), fu, period_start, date);
+    }
+    out
+}
+
+impl CoverageFigures {
+    /// Adds `other`'s counts to these, or (`add` false) takes them away; the share is left for
+    /// `share` to work out. A count taken back to nothing leaves no trace, so figures brought
+    /// forward venue by venue equal figures counted afresh.
+    pub fn merge(&mut self, other: &CoverageFigures, add: bool) {
+        let apply = |a: &mut usize, b: usize| {
+            *a = if add { *a + b } else { a.saturating_sub(b) };
+        };
+        apply(&mut self.active, other.active);
+        apply(&mut self.covered, other.covered);
+        apply(&mut self.overdue, other.overdue);
+        apply(&mut self.suspended, other.suspended);
+        apply(&mut self.inspections, other.inspections);
+        apply(&mut self.findings, other.findings);
+        apply(&mut self.open_follow_ups, other.open_follow_ups);
+        apply(&mut self.overdue_follow_ups, other.overdue_follow_ups);
+        apply(&mut self.raised_follow_ups, other.raised_follow_ups);
+        apply(&mut self.closed_follow_ups, other.closed_follow_ups);
+        apply(&mut self.closed_late, other.closed_late);
+        apply(&mut self.days_to_close, other.days_to_close);
+        apply(&mut self.escalated_follow_ups, other.escalated_follow_ups);
+        for (who, n) in &other.inspections_by_inspector {
+            let e = self
+                .inspections_by_inspector
+                .entry(who.clone())
+                .or_default();
+            apply(e, *n);
+            if *e == 0 {
+                self.inspections_by_inspector.remove(who);
+            }
+        }
+    }
+}
+
+pub fn coverage(input: &CoverageInputs) -> CoverageReport {
+    let date = input.date;
+    let mut by_area: BTreeMap<Option<i64>, CoverageFigures> = BTreeMap::new();
+    let mut total = CoverageFigures::default();
+    let per_venue = venue_figures(
+        input.config,
+        date,
+        input.period_days,
+        input.venues,
+        input.visits,
+        input.follow_ups,
+    );
+    for (venue, f) in &per_venue {
+        let area = input.area_of.get(venue).copied();
+        by_area.entry(area).or_default().merge(f, true);
+        total.merge(f, true);
     }
     let mut areas: Vec<AreaCoverage> = input
         .areas
@@ -268,19 +314,7 @@ pub fn coverage_geojson(report: &CoverageReport, areas: &[Area]) -> geojson::Fea
         .iter()
         .filter_map(|c| {
             let area = areas.iter().find(|a| Some(a.id) == c.area_id)?;
-            let mut props = match serde_json::to_value(c) {
-                Ok(serde_json::Value::Object(m)) => m,
-                _ => return None,
-            };
-            props.insert("level".into(), json!(report.level));
-            props.insert("date".into(), json!(report.date));
-            Some(geojson::Feature {
-                geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(
-                    &area.geometry,
-                ))),
-                properties: Some(props),
-                ..Default::default()
-            })
+            area_feature(c, area, &report.level, report.date)
         })
         .collect();
     geojson::FeatureCollection {
@@ -290,6 +324,30 @@ pub fn coverage_geojson(report: &CoverageReport, areas: &[Area]) -> geojson::Fea
     }
 }
 
+/// One area's polygon with its figures, its level and the date they hold on.
+pub fn area_feature(
+    c: &AreaCoverage,
+    area: &Area,
+    level: &str,
+    date: NaiveDate,
+) -> Option<geojson::Feature> {
+    let mut props = match serde_json::to_value(c) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => return None,
+    };
+    props.insert("level".into(), json!(level));
+    props.insert("date".into(), json!(date));
+    Some(geojson::Feature {
+        geometry: Some(geojson::Geometry::new(geojson::GeometryValue::from(
+            &area.geometry,
+        ))),
+        properties: Some(props),
+        ..Default::default()
+    })
+}
+
+mod ledger;
+pub use ledger::CoverageLedger;
 mod weekly;
 pub use weekly::{WeekFigures, weekly};
 

@@ -63,13 +63,12 @@ fn follow_up(venue_id: i64, deadline: i64, status: FollowUpStatus) -> FollowUp {
     }
 }
 
-#[test]
-fn figures_equal_the_hand_count() {
+/// The hand-counted district: venues, the area of each, visits and follow-ups.
+fn district() -> (Vec<Venue>, HashMap<i64, i64>, Vec<Visit>, Vec<FollowUp>) {
     use FollowUpStatus::*;
     use Outcome::*;
     use VenueKind::*;
     use VenueStatus::*;
-    let config = PlanningConfig::default();
     let venues = vec![
         venue(1, Entertainment, Active), // A: inspected 5 days ago, due every 7: covered
         venue(2, Entertainment, Active), // A: 10 days ago: overdue
@@ -105,18 +104,28 @@ fn figures_equal_the_hand_count() {
         follow_up(6, 2, Open),  // open, not yet due
         follow_up(1, -1, Done), // done: not counted
     ];
-    let areas = vec![area(10, "A"), area(20, "B")];
-    let report = coverage(&CoverageInputs {
-        config: &config,
+    (venues, area_of, visits, follow_ups)
+}
+
+/// The hand district's community figures on day 0 over 30 days, with these visits.
+fn counted(visits: &[Visit]) -> CoverageReport {
+    let (venues, area_of, _, follow_ups) = district();
+    coverage(&CoverageInputs {
+        config: &PlanningConfig::default(),
         date: day(0),
         period_days: 30,
         level: "community",
-        areas: &areas,
+        areas: &[area(10, "A"), area(20, "B")],
         venues: &venues,
         area_of: &area_of,
-        visits: &visits,
+        visits,
         follow_ups: &follow_ups,
-    });
+    })
+}
+
+#[test]
+fn figures_equal_the_hand_count() {
+    let report = counted(&district().2);
     let a = &report.areas[0].figures;
     assert_eq!((a.active, a.covered, a.overdue, a.suspended), (3, 1, 2, 1));
     assert_eq!((a.inspections, a.findings), (2, 1));
@@ -145,7 +154,7 @@ fn figures_equal_the_hand_count() {
     assert_eq!((t.open_follow_ups, t.overdue_follow_ups), (2, 1));
     assert_eq!(t.inspections_by_inspector.values().sum::<usize>(), 4);
 
-    let fc = coverage_geojson(&report, &areas);
+    let fc = coverage_geojson(&report, &[area(10, "A"), area(20, "B")]);
     assert_eq!(fc.features.len(), 2);
     let props = fc.features[0].properties.as_ref().unwrap();
     assert_eq!(props["covered"], 1);
@@ -188,4 +197,25 @@ fn the_overdue_list_is_what_the_figures_count_most_overdue_first() {
         follow_ups: &[],
     });
     assert_eq!(report.total.overdue, list.len());
+}
+
+#[test]
+fn a_ledger_of_venue_parts_sums_to_the_figures_and_follows_a_new_visit() {
+    let config = PlanningConfig::default();
+    let (venues, area_of, mut visits, follow_ups) = district();
+    let parts = venue_figures(&config, day(0), 30, &venues, &visits, &follow_ups);
+    let held = |v: i64| area_of.get(&v).map(|a| vec![*a]).unwrap_or_default();
+    let mut ledger = CoverageLedger::new(parts, held);
+    for a in &counted(&visits).areas[..2] {
+        assert_eq!(ledger.figures(a.area_id.unwrap()), a.figures, "{}", a.name);
+    }
+    // Venue 3 (area A, never inspected) is inspected today: only its part is counted again.
+    visits.push(visit(3, 0, Outcome::Violation, "carol"));
+    let of_3: Vec<Visit> = visits.iter().filter(|v| v.venue_id == 3).cloned().collect();
+    let part = venue_figures(&config, day(0), 30, &venues[2..3], &of_3, &[]).remove(&3);
+    assert_eq!(ledger.replace(3, held(3), part.unwrap()), vec![10]);
+    let after = counted(&visits);
+    assert_eq!(ledger.figures(10), after.areas[0].figures);
+    assert_eq!(ledger.figures(10).covered, 2);
+    assert_eq!(ledger.figures(20), after.areas[1].figures);
 }
