@@ -66,6 +66,34 @@ fn overdue(server: &Server, token: &str) -> (Vec<i64>, i64) {
     (ids, r["total"].as_i64().unwrap())
 }
 
+/// The venue farthest from `from` (of the first 500 the layer pages out).
+fn farthest_venue(server: &Server, from: &Value, token: &str) -> Value {
+    let xy = |f: &Value| {
+        let c = f["geometry"]["coordinates"].as_array().unwrap().clone();
+        (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())
+    };
+    let (x0, y0) = xy(from);
+    let page = get(&server.url("/api/layers/venues?limit=500"), Some(token)).json();
+    let far = page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by(|a, b| {
+            let d = |f: &Value| {
+                let (x, y) = xy(f);
+                (x - x0).powi(2) + (y - y0).powi(2)
+            };
+            d(a).total_cmp(&d(b))
+        })
+        .unwrap()
+        .clone();
+    let (x, y) = xy(&far);
+    // A kilometre at least (in degrees at 60° N): far beyond the findings-nearby term's reach
+    // (three bandwidths of 60 m) and in another tile.
+    assert!(((x - x0) * 0.5).hypot(y - y0) > 0.009, "{far}");
+    far
+}
+
 #[test]
 fn an_inspection_shows_on_the_next_read_and_a_sign_in_moves_no_etag() {
     let data = demo_copy();
@@ -89,6 +117,9 @@ fn an_inspection_shows_on_the_next_read_and_a_sign_in_moves_no_etag() {
     let area_before = township(&server, &name, &manager);
 
     let lamp = get(&server.url("/api/layers/lamps?limit=1"), Some(&manager)).json();
+    // A venue across the district, out of the inspection's reach: its tile is another.
+    let far = farthest_venue(&server, &before, &manager);
+    assert_ne!(tile_of(&far), tile_of(&before));
     let watched = [
         "/api/layers/venues?limit=20".to_string(),
         "/api/layers/lamps?limit=20".to_string(),
@@ -96,6 +127,7 @@ fn an_inspection_shows_on_the_next_read_and_a_sign_in_moves_no_etag() {
         "/api/layers/blind_spots?limit=20".to_string(),
         format!("/layers/lamps/tiles/{}", tile_of(&lamp["features"][0])),
         format!("/layers/venues/tiles/{}", tile_of(&before)),
+        format!("/layers/venues/tiles/{}", tile_of(&far)),
     ];
     let tags: Vec<String> = watched.iter().map(|p| etag(&server, p, &manager)).collect();
 
@@ -158,6 +190,8 @@ fn an_inspection_shows_on_the_next_read_and_a_sign_in_moves_no_etag() {
     assert_eq!(now[3], tags[3], "blind spots");
     assert_eq!(now[4], tags[4], "lamp tiles");
     assert_ne!(now[5], tags[5], "the venue's tile");
+    // A tile of the same layer that nothing changed in keeps its ETag across the write.
+    assert_eq!(now[6], tags[6], "a venue tile across the district");
 
     // The patch agrees with a load from scratch: a restarted server answers the same.
     drop(server);

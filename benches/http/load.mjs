@@ -4,7 +4,7 @@
 // tile, and the server's memory. Prints one JSON row per scenario.
 //
 //   npm install --prefix benches/http
-//   node benches/http/load.mjs --base http://127.0.0.1:8080 [--seconds 10] [--pid PID]
+//   node benches/http/load.mjs --base http://127.0.0.1:8080 [--seconds 10] [--pid PID] [--only writes]
 //
 // Signs in as the manager (the demo's and the synthetic city's password) unless --user/--password
 // say otherwise. --pid names the server process, whose VmRSS and VmHWM are read from /proc.
@@ -94,12 +94,14 @@ const basemap = [];
 for (let z = 14; z <= Math.min(16, tj.maxzoom); z++) {
   basemap.push(...tilesOver(tj.bounds, z, 4000).map(([z, x, y]) => `/tiles/basemap/${z}/${x}/${y}`));
 }
-report('basemap tiles z14-16', await reading(basemap), { tiles: basemap.length });
+// --only writes: the write scenarios alone (the tiles they read are cut once first).
+const reads = args.only !== 'writes';
+if (reads) report('basemap tiles z14-16', await reading(basemap), { tiles: basemap.length });
 
 // Layer tiles, zoom by zoom, each over the venues' extent (the first pass cuts, later ones hit
 // the cache: both are what a city's morning looks like).
 const tiled = catalogue.filter((l) => l.tiles && ['venues', 'lamps', 'blind_spots', 'areas'].includes(l.id));
-for (let z = 12; z <= 16; z++) {
+for (let z = 12; z <= 16 && reads; z++) {
   const paths = tiled.flatMap((l) => tilesOver([w, s, e, n], z, 1500).map(([z, x, y]) => `/layers/${l.id}/tiles/${z}/${x}/${y}`));
   report(`layer tiles z${z}`, await reading(paths), { tiles: paths.length, layers: tiled.map((l) => l.id).join(',') });
 }
@@ -116,7 +118,12 @@ for (let round = 0; round < 30; round++) {
   if (returned >= wantFeatures) break;
   half *= Math.sqrt(Math.max(1.2, Math.min(4, wantFeatures / Math.max(returned, 1))));
 }
-report('venues bbox', await reading([`/api/layers/venues?bbox=${bbox}&limit=5000`]), { bbox, features_per_response: returned });
+if (reads) {
+  const page = [`/api/layers/venues?bbox=${bbox}&limit=5000`];
+  report('venues bbox', await reading(page), { bbox, features_per_response: returned });
+  // One client at a time: the time one answer takes, without the queue of the run above.
+  report('venues bbox, one connection', await reading(page, 1), { bbox, features_per_response: returned });
+}
 
 // Venues to write about: those in the bbox above.
 const venues = (await (await fetch(`${base}/api/layers/venues?bbox=${bbox}&limit=500`, { headers: auth })).json()).features.map((f) => Number(f.id));
@@ -147,9 +154,12 @@ report('inspection writes (durable), alone', await writing(connections));
 
 // Writes while `readers` connections read layer tiles at z14-16 (already cut once above).
 const busy = tiled.flatMap((l) => [14, 15, 16].flatMap((z) => tilesOver([w, s, e, n], z, 500).map(([z, x, y]) => `/layers/${l.id}/tiles/${z}/${x}/${y}`)));
-const [writes, reads] = await Promise.all([writing(4), reading(busy, readers)]);
+for (let i = 0; !reads && i < busy.length; i += 16) {
+  await Promise.all(busy.slice(i, i + 16).map((p) => fetch(`${base}${p}`, { headers: auth }).then((r) => r.arrayBuffer())));
+}
+const [writes, readsMeanwhile] = await Promise.all([writing(4), reading(busy, readers)]);
 report('inspection writes (durable), while tiles are read', writes);
-report(`layer tiles z14-16 read by ${readers} connections, while writes run`, reads, { tiles: busy.length });
+report(`layer tiles z14-16 read by ${readers} connections, while writes run`, readsMeanwhile, { tiles: busy.length });
 
 // From a write to the changed tile: the venue's own z16 venues tile gets a new ETag.
 const venue = (await (await fetch(`${base}/ogc/collections/venues/items/${venues[0]}`, { headers: auth })).json());

@@ -4,7 +4,9 @@
 // Also the largest response each view needed and any request for a whole layer.
 //
 //   npm install --prefix benches/http
-//   node benches/http/views.mjs --base http://127.0.0.1:8080 [--runs 3] [--shots DIR]
+//   node benches/http/views.mjs --base http://127.0.0.1:8080 [--runs 3] [--shots DIR] [--trace]
+//
+// --trace prints, for each view's first run, the requests made after sign-in, in order.
 //
 // Accounts: manager, planner and inspector1 with the demo's password (the synthetic city's too).
 import { chromium } from 'playwright-core';
@@ -46,6 +48,11 @@ for (const view of VIEWS) {
         whole.add(url.pathname + url.search);
       }
     });
+    const finished = [];
+    context.on('requestfinished', (r) => {
+      const t = r.timing();
+      finished.push({ path: new URL(r.url()).pathname + new URL(r.url()).search, start: t.startTime, ms: Math.round(t.responseEnd) });
+    });
     const page = await context.newPage();
     await page.goto(base);
     await page.fill('input[name="username"]', view.user);
@@ -70,6 +77,14 @@ for (const view of VIEWS) {
       break;
     }
     times.push(Date.now() - t0);
+    if ('trace' in args && run === 0) {
+      const ended = finished
+        .filter((f) => f.start >= t0)
+        .map((f) => ({ path: f.path.slice(0, 90), from_ms: Math.round(f.start - t0), took_ms: f.ms }))
+        .sort((a, b) => a.from_ms - b.from_ms)
+        .slice(0, 60);
+      console.log(JSON.stringify({ view: view.user, last_requests: ended }));
+    }
     basemap = await page.evaluate(() => document.querySelector('#map')?.dataset.basemap);
     if (args.shots && run === 0) await page.screenshot({ path: `${args.shots}/city-${view.user}.png` });
     await context.close();

@@ -72,10 +72,22 @@ export async function mount(root, { app }) {
     csvName: (a) => `follow-ups-${a?.day ?? app.plan_date}.csv`,
   });
 
+  // The choropleth needs only the catalogue: it draws while the tables (a city's are counted
+  // from tens of thousands of venues) are still loading.
+  const catalogueLoad = layerCatalogue();
+  const mapDrawn = catalogueLoad.then(async (catalogue) => {
+    await ready(map);
+    const colour = ["step", ["get", "covered_share"], COVERAGE_COLOURS[0], COVERAGE_BREAKS[0], COVERAGE_COLOURS[1], COVERAGE_BREAKS[1], COVERAGE_COLOURS[2], COVERAGE_BREAKS[2], COVERAGE_COLOURS[3]];
+    showTiles(map, catalogue.areas, [
+      { id: "coverage-fill", type: "fill", filter: ["==", ["get", "level"], level], paint: { "fill-color": colour, "fill-opacity": 0.45 } },
+      { id: "coverage-line", type: "line", filter: ["==", ["get", "level"], level], paint: { "line-color": "#343a40", "line-width": 1 } },
+    ]);
+  });
   let catalogue, findings, openCount, lateCount;
   try {
-    [catalogue, , openCount, lateCount, findings] = await Promise.all([
-      layerCatalogue(),
+    [catalogue, , , openCount, lateCount, findings] = await Promise.all([
+      catalogueLoad,
+      mapDrawn,
       overdueTable.load(),
       followUpTable.load(),
       api.get("/api/follow-ups?status=open&late=true&limit=1"),
@@ -114,12 +126,6 @@ export async function mount(root, { app }) {
     findingsSection(findings.weeks),
   );
 
-  await ready(map);
-  const colour = ["step", ["get", "covered_share"], COVERAGE_COLOURS[0], COVERAGE_BREAKS[0], COVERAGE_COLOURS[1], COVERAGE_BREAKS[1], COVERAGE_COLOURS[2], COVERAGE_BREAKS[2], COVERAGE_COLOURS[3]];
-  showTiles(map, catalogue.areas, [
-    { id: "coverage-fill", type: "fill", filter: ["==", ["get", "level"], level], paint: { "fill-color": colour, "fill-opacity": 0.45 } },
-    { id: "coverage-line", type: "line", filter: ["==", ["get", "level"], level], paint: { "line-color": "#343a40", "line-width": 1 } },
-  ]);
   showGeoJson(map, "overdue", overduePoints(overduePage?.venues ?? []), [
     { id: "overdue", type: "circle", paint: { "circle-color": "#c92a2a", "circle-radius": 4, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
   ]);

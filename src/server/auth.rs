@@ -64,7 +64,7 @@ impl FromRequestParts<Shared> for Signed {
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
         let token = bearer(&parts.headers)?;
         let account = state
-            .read(move |s| Ok(s.session_account(&token, Utc::now())?))
+            .lookup(move |s| Ok(s.session_account(&token, Utc::now())?))
             .await?;
         account.map(Signed).ok_or_else(|| {
             ApiError::unauthorized("the token is unknown or has expired; sign in again")

@@ -127,7 +127,7 @@ impl AppState {
     /// Every team with the days it has plans, reread when the store or the day changes.
     pub async fn roster(self: &Arc<Self>) -> Result<Arc<Vec<TeamDays>>, ApiError> {
         let now = self.now();
-        let version = self.read(|s| Ok(s.content_revision()?)).await?;
+        let version = self.content_revision().await?;
         {
             let cached = self
                 .roster
@@ -211,7 +211,7 @@ impl AppState {
     /// brought forward like the main ones (loaded again when a change needs a rebuild).
     async fn layers_on(self: &Arc<Self>, date: NaiveDate) -> Result<Arc<Layers>, ApiError> {
         let mut days = self.other_days.0.lock().await;
-        let revision = self.read(|s| Ok(s.content_revision()?)).await?;
+        let revision = self.content_revision().await?;
         if let Some(i) = days.iter().position(|(d, _)| *d == date) {
             let (_, layers) = days.remove(i);
             let layers = if layers.revision == revision {

@@ -97,13 +97,17 @@ impl AppState {
         let state = self.clone();
         let result = tokio::task::spawn_blocking(move || {
             let mut store = Store::open(&state.data)?;
-            f(&mut store, &state)
+            let out = f(&mut store, &state)?;
+            Ok((out, store.content_revision()?))
         })
         .await
         .map_err(ApiError::internal)
         .and_then(|r| r);
         self.set_planning(None);
-        result
+        let (out, revision) = result?;
+        // The plan's routes are on the map by the time the step is answered.
+        self.catch_up(revision).await;
+        Ok(out)
     }
 
     fn set_planning(&self, job: Option<Value>) {

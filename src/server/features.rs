@@ -216,36 +216,57 @@ async fn layer_list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layers = state.layers_for(&who.0).await?;
-    let list: Vec<Value> = layers
-        .all()
-        .map(|l| {
-            let viewer = l.def.viewer(&who.0);
-            let mut entry = json!({
-                "id": l.def.id,
-                "title": l.def.title,
-                "title_zh": l.def.title_zh,
-                "description": l.def.description,
-                "geometry": l.def.geometry,
-                "kind_property": l.def.kind_property,
-                "features": l.select(&viewer).len(),
-                "extent": l.extent,
-            });
-            if let Value::Object(m) = &mut entry {
-                m.extend(super::layer_tiles::catalogue_entry(
-                    l,
-                    &viewer,
-                    &origin.root,
-                ));
-            }
-            entry
-        })
-        .collect();
-    let body = json!({ "date": layers.date, "loaded_at": layers.loaded_at, "layers": list });
+    let account = who.0.clone();
+    let cache = state.clone();
+    // Counting a city's 600,000 blind spots by kind and quantile takes a while: off the async
+    // threads, and once per layer revision and viewer.
+    let list = tokio::task::spawn_blocking(move || {
+        let list = layers
+            .all()
+            .map(|l| {
+                let viewer = l.def.viewer(&account);
+                let key = format!(
+                    "{}|{}|{}|{}|{}:{:?}",
+                    l.def.id,
+                    l.revision,
+                    layers.date,
+                    origin.root,
+                    viewer.team.unwrap_or(0),
+                    viewer.areas
+                );
+                cache
+                    .catalogue
+                    .get_or_make(key, || catalogue_entry(l, &viewer, &origin.root))
+            })
+            .collect::<Vec<Value>>();
+        json!({ "date": layers.date, "loaded_at": layers.loaded_at, "layers": list })
+    })
+    .await
+    .map_err(ApiError::internal)?;
     Ok(json_response(
         &headers,
         "application/json",
-        body.to_string(),
+        list.to_string(),
     ))
+}
+
+/// A layer's entry in `/api/layers`: what it is, how many features the viewer sees, where, and
+/// its tiles with their legend.
+fn catalogue_entry(l: &Layer, viewer: &Query, root: &str) -> Value {
+    let mut entry = json!({
+        "id": l.def.id,
+        "title": l.def.title,
+        "title_zh": l.def.title_zh,
+        "description": l.def.description,
+        "geometry": l.def.geometry,
+        "kind_property": l.def.kind_property,
+        "features": l.select(viewer).len(),
+        "extent": l.extent,
+    });
+    if let Value::Object(m) = &mut entry {
+        m.extend(super::layer_tiles::catalogue_entry(l, viewer, root));
+    }
+    entry
 }
 
 async fn layer_geojson(

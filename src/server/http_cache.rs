@@ -16,11 +16,16 @@ pub fn etag_of(bytes: &[u8]) -> String {
 /// A layer answer's ETag: the layer's revision and what was asked of it (the query, the tile,
 /// the viewer), so that a client revalidates without the answer being built again.
 pub fn layer_etag(date: chrono::NaiveDate, layer: &Layer, asked: &str) -> String {
+    etag_at(date, layer, layer.revision, asked)
+}
+
+/// The ETag of what was asked of `layer` as of `revision` (a tile's own revision: the last at
+/// which anything in it changed).
+pub fn etag_at(date: chrono::NaiveDate, layer: &Layer, revision: i64, asked: &str) -> String {
     format!(
-        "W/\"{}-{}-{date}-{}-{}\"",
+        "W/\"{}-{}-{date}-{revision}-{}\"",
         env!("CARGO_PKG_VERSION"),
         layer.def.id,
-        layer.revision,
         &etag_of(asked.as_bytes())[1..17]
     )
 }

@@ -1,6 +1,8 @@
 //! One layer's features, serialised once and indexed in an R-tree. Features are shared (`Arc`),
 //! so a layer with a few features replaced is a cheap copy that shares the rest, its index
 //! included when no feature moved: how a write updates what it changed and nothing else.
+//! The layer also remembers where its recent patches landed, so a tile that no patch touched
+//! keeps its revision (and its cached bytes and ETag) across writes elsewhere in the city.
 
 use super::catalogue::{LayerDef, Query};
 use crate::index::AreaLocator;
@@ -11,7 +13,7 @@ use geojson::{Feature, feature::Id};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
@@ -45,8 +47,54 @@ pub struct Layer {
     by_id: Arc<HashMap<String, usize>>,
     tree: Arc<RTree<Entry>>,
     pub extent: Option<BBox>,
-    /// The content revision at which the layer last changed: its ETags and tile keys follow it.
+    /// The content revision at which the layer last changed: its ETags follow it.
     pub revision: i64,
+    /// Where it changed since it was built, for the revision of each tile.
+    touched: Arc<Touched>,
+}
+
+/// How many changed boxes a layer remembers; older ones fold into `Touched::since`.
+const TOUCHED_KEPT: usize = 4096;
+
+/// The boxes (degrees) that patches changed, newest last, each with its revision. Any change
+/// older than the boxes kept is taken to have touched everything at `since`.
+#[derive(Debug, Clone, Default)]
+struct Touched {
+    since: i64,
+    boxes: VecDeque<(i64, [f64; 4])>,
+}
+
+impl Touched {
+    fn extend_with(&mut self, revision: i64, rects: [Option<[f64; 4]>; 2]) {
+        for r in rects.into_iter().flatten() {
+            self.add(revision, r);
+        }
+    }
+
+    fn all_at(revision: i64) -> Self {
+        Self {
+            since: revision,
+            boxes: VecDeque::new(),
+        }
+    }
+
+    fn add(&mut self, revision: i64, rect: [f64; 4]) {
+        self.boxes.push_back((revision, rect));
+        while self.boxes.len() > TOUCHED_KEPT {
+            if let Some((r, _)) = self.boxes.pop_front() {
+                self.since = self.since.max(r);
+            }
+        }
+    }
+
+    /// The last revision at which anything in `b` changed.
+    fn last_in(&self, b: &BBox) -> i64 {
+        self.boxes
+            .iter()
+            .rev()
+            .find(|(_, r)| r[0] <= b.east && r[2] >= b.west && r[1] <= b.north && r[3] >= b.south)
+            .map_or(self.since, |(revision, _)| *revision)
+    }
 }
 
 fn served(def: &LayerDef, (id, mut f, teams): NewFeature, locator: &AreaLocator) -> Served {
@@ -146,12 +194,14 @@ impl Layer {
             tree: Arc::new(RTree::bulk_load(entries)),
             extent,
             revision,
+            touched: Arc::new(Touched::all_at(revision)),
         }
     }
 
     /// This layer with the features of the same ids replaced, at `revision`; the others and,
-    /// unless a feature moved, the index are shared. None when a feature is new to the layer
-    /// (the caller rebuilds the layer then).
+    /// unless a feature moved, the index are shared. A replacement identical to the feature it
+    /// replaces changes nothing, and a patch that changes nothing keeps the layer's revision.
+    /// None when a feature is new to the layer (the caller rebuilds the layer then).
     pub fn patched(
         &self,
         replacements: Vec<NewFeature>,
@@ -160,10 +210,16 @@ impl Layer {
     ) -> Option<Layer> {
         let mut next = self.clone();
         let mut tree: Option<RTree<Entry>> = None;
+        let mut touched: Option<Touched> = None;
         for f in replacements {
             let i = *self.by_id.get(&f.0)?;
             let new = served(self.def, f, locator);
             let old = &self.features[i];
+            if new.json == old.json && new.teams == old.teams && new.areas == old.areas {
+                continue;
+            }
+            let t = touched.get_or_insert_with(|| (*self.touched).clone());
+            t.extend_with(revision, [old.rect, new.rect]);
             if new.rect != old.rect {
                 let t = tree.get_or_insert_with(|| (*self.tree).clone());
                 if let Some(r) = &old.rect {
@@ -179,7 +235,10 @@ impl Layer {
         if let Some(t) = tree {
             next.tree = Arc::new(t);
         }
-        next.revision = revision;
+        if let Some(t) = touched {
+            next.touched = Arc::new(t);
+            next.revision = revision;
+        }
         Some(next)
     }
 
@@ -187,10 +246,13 @@ impl Layer {
     /// `revision` if any changed.
     pub fn with_teams(&self, teams_of: impl Fn(&str) -> Vec<i64>, revision: i64) -> Layer {
         let mut next = self.clone();
-        let mut changed = false;
+        let mut touched: Option<Touched> = None;
         for f in next.features.iter_mut() {
             let teams = teams_of(&f.id);
             if teams != f.teams {
+                touched
+                    .get_or_insert_with(|| (*self.touched).clone())
+                    .extend_with(revision, [f.rect, None]);
                 *f = Arc::new(Served {
                     json: f.json.clone(),
                     id: f.id.clone(),
@@ -201,13 +263,19 @@ impl Layer {
                     rect: f.rect,
                     tiled: f.tiled.clone(),
                 });
-                changed = true;
             }
         }
-        if changed {
+        if let Some(t) = touched {
+            next.touched = Arc::new(t);
             next.revision = revision;
         }
         next
+    }
+
+    /// The last revision at which anything a tile over `b` shows changed: the tile's content
+    /// is the same at every revision from it to the layer's.
+    pub fn revision_within(&self, b: &BBox) -> i64 {
+        self.touched.last_in(b)
     }
 
     /// Whether two loads of a layer hold the same features (a rebuild keeps the old revision

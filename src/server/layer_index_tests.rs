@@ -69,19 +69,25 @@ fn bbox_kind_team_and_area_select_in_layer_order() {
     assert_eq!(json["id"], "2");
 }
 
-#[test]
-fn a_patch_replaces_its_features_moves_them_in_the_index_and_shares_the_rest() {
-    let areas: [crate::model::Area; 0] = [];
-    let locator = AreaLocator::new(&areas);
+/// A venue layer at revision 5 of a rental at (24.94, 60.17) and an entertainment venue of
+/// team 7 at `second`, with no areas.
+fn two_venues(second: (f64, f64)) -> (Layer, AreaLocator<'static>) {
+    let locator = AreaLocator::new(&[]);
     let layer = Layer::build(
         &LAYERS[0],
         vec![
             point("1", 24.94, 60.17, "rental", vec![]),
-            point("2", 24.95, 60.17, "entertainment", vec![7]),
+            point("2", second.0, second.1, "entertainment", vec![7]),
         ],
         &locator,
         5,
     );
+    (layer, locator)
+}
+
+#[test]
+fn a_patch_replaces_its_features_moves_them_in_the_index_and_shares_the_rest() {
+    let (layer, locator) = two_venues((24.95, 60.17));
     // A property change: the index stays shared, the other feature too.
     let renamed = layer
         .patched(
@@ -128,4 +134,61 @@ fn a_patch_replaces_its_features_moves_them_in_the_index_and_shares_the_rest() {
     assert_eq!(replanned.teams(0), &[3]);
     assert!(!replanned.same_features(&layer));
     assert!(same.same_features(&layer));
+}
+
+#[test]
+fn a_tile_keeps_its_revision_until_a_patch_changes_something_in_it() {
+    let (layer, locator) = two_venues((25.40, 60.40));
+    let near_1 = BBox::new(24.93, 60.16, 24.95, 60.18);
+    let near_2 = BBox::new(25.39, 60.39, 25.41, 60.41);
+    assert_eq!(layer.revision_within(&near_1), 5);
+    // Feature 2 changes: its box moves on, the other keeps the build's revision.
+    let renamed = layer
+        .patched(
+            vec![point("2", 25.40, 60.40, "bathhouse", vec![7])],
+            &locator,
+            9,
+        )
+        .unwrap();
+    assert_eq!(renamed.revision_within(&near_2), 9);
+    assert_eq!(renamed.revision_within(&near_1), 5);
+    // The same feature again changes nothing: neither the layer's revision nor a tile's.
+    let again = renamed
+        .patched(
+            vec![point("2", 25.40, 60.40, "bathhouse", vec![7])],
+            &locator,
+            10,
+        )
+        .unwrap();
+    assert_eq!(again.revision, 9);
+    assert_eq!(again.revision_within(&near_2), 9);
+    // A move touches where it left and where it went.
+    let moved = again
+        .patched(
+            vec![point("1", 25.40, 60.40, "rental", vec![])],
+            &locator,
+            11,
+        )
+        .unwrap();
+    assert_eq!(moved.revision_within(&near_1), 11);
+    assert_eq!(moved.revision_within(&near_2), 11);
+    // Teams set anew touch the features whose teams changed.
+    let replanned = renamed.with_teams(|id| if id == "1" { vec![3] } else { vec![7] }, 12);
+    assert_eq!(replanned.revision_within(&near_1), 12);
+    assert_eq!(replanned.revision_within(&near_2), 9);
+}
+
+#[test]
+fn changes_older_than_those_remembered_count_as_touching_everything() {
+    let mut touched = Touched::all_at(1);
+    for r in 0..(TOUCHED_KEPT as i64 + 3) {
+        touched.add(r + 2, [0.0, 0.0, 1.0, 1.0]);
+    }
+    // Three boxes were forgotten, the last of them at revision 4: anywhere else reads as
+    // changed then.
+    assert_eq!(touched.last_in(&BBox::new(5.0, 5.0, 6.0, 6.0)), 4);
+    assert_eq!(
+        touched.last_in(&BBox::new(0.5, 0.5, 0.6, 0.6)),
+        TOUCHED_KEPT as i64 + 4
+    );
 }

@@ -9,10 +9,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 impl AppState {
-    /// The layers as of now. A change since they were read is patched in first (a few
-    /// features: milliseconds); a change that needs a rebuild (an import, a lighting run) starts
-    /// one in the background and the layers as they were answer meanwhile. A new day is loaded
-    /// before answering: nothing of the old day's plan is right for it.
+    /// The layers as of now. A write through this server brings them forward before it
+    /// answers (`catch_up`); a change made elsewhere (another process on the store) is patched
+    /// in by the first request that sees it, while other requests answer from the layers as
+    /// they were rather than queue behind the patch. A change that needs a rebuild (an import,
+    /// a lighting run) starts one in the background. A new day is loaded before answering:
+    /// nothing of the old day's plan is right for it.
     pub async fn layers(self: &Arc<Self>) -> Result<Arc<Layers>, ApiError> {
         let current = self.current_layers()?;
         let date = self.plan_date().await?;
@@ -28,11 +30,36 @@ impl AppState {
             self.set_layers(fresh.clone())?;
             return Ok(fresh);
         }
-        let revision = self.read(|s| Ok(s.content_revision()?)).await?;
+        let revision = self.content_revision().await?;
         if revision == current.revision {
             return Ok(current);
         }
+        // A patch running now brings the layers forward: answer from them as they are.
+        let Ok(_turn) = self.reloading.try_lock() else {
+            return Ok(current);
+        };
+        self.forward_to(revision).await
+    }
+
+    /// After a write committed at `revision`: the layers brought forward to it before the
+    /// write is answered. Writes that arrive during a patch wait for it and are often covered
+    /// by the next one together. A failure is logged: the write itself has committed.
+    pub(crate) async fn catch_up(self: &Arc<Self>, revision: i64) {
+        let Ok(current) = self.current_layers() else {
+            return;
+        };
+        if revision <= current.revision {
+            return;
+        }
         let _turn = self.reloading.lock().await;
+        if let Err(e) = self.forward_to(revision).await {
+            tracing::warn!(error = %e.message, revision, "bringing the layers forward failed");
+        }
+    }
+
+    /// The main layers brought forward to at least `revision` (a rebuild in the background
+    /// when patching will not do); the caller holds `reloading`.
+    async fn forward_to(self: &Arc<Self>, revision: i64) -> Result<Arc<Layers>, ApiError> {
         let current = self.current_layers()?;
         if revision <= current.revision {
             return Ok(current);
@@ -73,15 +100,19 @@ impl AppState {
         let state = self.clone();
         let started = Instant::now();
         let next = self
-            .read(move |store| {
-                // The revision first: changes after it are re-applied next time, none is missed.
-                let revision = store.content_revision()?;
-                let changes = store.changes_since(layers.revision, layer_set::PATCH_LIMIT + 1)?;
-                Ok(layers
-                    .updated(store, &state.config, &changes, revision)
-                    .map_err(|e| ApiError::internal(format!("{e:#}")))?
-                    .map(Arc::new))
-            })
+            .on(
+                |s| &s.patcher,
+                move |store| {
+                    // The revision first: changes after it are re-applied next time, none is missed.
+                    let revision = store.content_revision()?;
+                    let changes =
+                        store.changes_since(layers.revision, layer_set::PATCH_LIMIT + 1)?;
+                    Ok(layers
+                        .updated(store, &state.config, &changes, revision)
+                        .map_err(|e| ApiError::internal(format!("{e:#}")))?
+                        .map(Arc::new))
+                },
+            )
             .await?;
         if next.is_some() {
             self.metrics.layers_patched(started.elapsed().as_secs_f64());

@@ -134,8 +134,14 @@ pub struct AppState {
     pub options: ServeOptions,
     /// Writes go through one connection (SQLite takes one writer at a time anyway).
     writer: Mutex<Store>,
-    /// Sessions and layer loads read through another, so they never wait behind a commit.
-    reader: Mutex<Store>,
+    /// Table reads take a free connection of a few, so they never wait behind a commit and
+    /// a slow one (a city's overdue list) holds up only itself.
+    readers: Readers,
+    /// The point reads every request makes (its session, the content revision) on a
+    /// connection of their own: none waits behind a table read or a patch.
+    lookups: Mutex<Store>,
+    /// Patches read what a write changed on their own connection, under `reloading`.
+    patcher: Mutex<Store>,
     /// The layers as of the content revision they show; replaced whole, never edited.
     layers: RwLock<Arc<Layers>>,
     /// Patches and swaps of the layers, one at a time.
@@ -145,6 +151,8 @@ pub struct AppState {
     login_throttle: throttle::LoginThrottle,
     archives: tiles::Archives,
     lighting: views::LightingCache,
+    /// The layer catalogue's entries, per layer revision and viewer.
+    catalogue: tile_cache::MadeOnce,
     metrics: Arc<metrics::Metrics>,
     /// Teams and the days they have plans, for the current-plan rule (see `clock`).
     roster: clock::Roster,
@@ -167,21 +175,26 @@ impl AppState {
         options: ServeOptions,
     ) -> anyhow::Result<Self> {
         let writer = Store::open(&data)?;
-        let reader = Store::open(&data)?;
-        let date = clock::first_plan_date(&reader, &config, &options)?;
-        let layers = Layers::load(&reader, &config, date)?;
+        let readers = Readers::open(&data)?;
+        let lookups = Store::open(&data)?;
+        let patcher = Store::open(&data)?;
+        let date = clock::first_plan_date(&lookups, &config, &options)?;
+        let layers = Layers::load(&lookups, &config, date)?;
         Ok(Self {
             data,
             config,
             options,
             writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            readers,
+            lookups: Mutex::new(lookups),
+            patcher: Mutex::new(patcher),
             layers: RwLock::new(Arc::new(layers)),
             reloading: tokio::sync::Mutex::new(()),
             rebuilding: Default::default(),
             login_throttle: Default::default(),
             archives: Default::default(),
             lighting: Default::default(),
+            catalogue: tile_cache::MadeOnce::new(512),
             metrics: Default::default(),
             roster: Default::default(),
             other_days: Default::default(),
@@ -191,37 +204,100 @@ impl AppState {
         })
     }
 
-    /// Runs `f` on the write connection off the async threads.
+    /// Runs `f` on the write connection off the async threads. A write that changed content
+    /// brings the layers forward before it returns, so what it wrote is on the map for the
+    /// next read, and readers meanwhile answer from the layers as they were (see `layers`).
     pub async fn write<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || {
+        let (out, revision) = tokio::task::spawn_blocking(move || {
             let mut store = state
                 .writer
                 .lock()
                 .map_err(|_| ApiError::internal("store lock poisoned"))?;
-            f(&mut store)
+            let out = f(&mut store)?;
+            Ok::<_, ApiError>((out, store.content_revision()?))
         })
         .await
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)??;
+        self.catch_up(revision).await;
+        Ok(out)
     }
 
+    /// Runs `f` on a read connection off the async threads.
     pub async fn read<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let state = self.clone();
+        tokio::task::spawn_blocking(move || state.readers.with(f))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Runs a point read (a session, the revision) on the lookup connection.
+    pub async fn lookup<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.on(|s| &s.lookups, f).await
+    }
+
+    /// The store's content revision now.
+    pub async fn content_revision(self: &Arc<Self>) -> Result<i64, ApiError> {
+        self.lookup(|store| Ok(store.content_revision()?)).await
+    }
+
+    /// Runs `f` on the connection `pick` names, off the async threads.
+    async fn on<T: Send + 'static>(
+        self: &Arc<Self>,
+        pick: fn(&AppState) -> &Mutex<Store>,
+        f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let store = state
-                .reader
+            let store = pick(&state)
                 .lock()
                 .map_err(|_| ApiError::internal("store lock poisoned"))?;
             f(&store)
         })
         .await
         .map_err(ApiError::internal)?
+    }
+}
+
+/// A few read connections; SQLite in WAL mode reads on all of them at once.
+struct Readers {
+    connections: Vec<Mutex<Store>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Readers {
+    fn open(data: &std::path::Path) -> anyhow::Result<Self> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Self {
+            connections: (0..(2 * cores).clamp(2, 8))
+                .map(|_| Store::open(data).map(Mutex::new))
+                .collect::<Result<_, _>>()?,
+            next: Default::default(),
+        })
+    }
+
+    /// `f` on the first free connection, taking turns; on a busy one when none is free.
+    fn with<T>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let n = self.connections.len();
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(store) = self.connections[(start + i) % n].try_lock() {
+                return f(&store);
+            }
+        }
+        let store = self.connections[start % n]
+            .lock()
+            .map_err(|_| ApiError::internal("store lock poisoned"))?;
+        f(&store)
     }
 }
 
@@ -323,7 +399,12 @@ pub fn serve(
     config: PlanningConfig,
     mut options: ServeOptions,
 ) -> anyhow::Result<()> {
+    // Blocking work (store reads behind their connection's lock, tile cutting) gains nothing
+    // from hundreds of threads on a few cores, and each thread's allocator heap holds memory:
+    // under load on the synthetic city 256 threads took the server from 2.9 to 4.2 GB.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads((16 * cores).clamp(32, 256))
         .enable_all()
         .build()?;
     runtime.block_on(async move {

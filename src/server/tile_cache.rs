@@ -1,12 +1,12 @@
 //! Layer tiles already cut, kept within a byte budget: the least recently used go first, so a
 //! city's busy tiles stay while a planner's one-off pan through the suburbs passes through.
-//! A tile's key holds its layer's revision, so a tile of an older revision is never served;
-//! it ages out like any other.
+//! A tile's key holds the last revision of its layer that changed anything in it, so a tile
+//! cut before a change there is never served again; it ages out like any other.
 
 use hashlink::LinkedHashMap;
 use std::sync::{Arc, Mutex};
 
-/// (layer, layer revision, viewer, z, x, y).
+/// (layer, the tile's revision within its layer, viewer, z, x, y).
 pub type TileKey = (&'static str, i64, String, u8, u32, u32);
 
 /// A quarter of a gigabyte of gzipped tiles: tens of thousands of city tiles.
@@ -77,9 +77,62 @@ impl TileCache {
     }
 }
 
+/// Answers already made, the least recently used dropped past `capacity`: the layer
+/// catalogue's entries per layer revision and viewer.
+pub struct MadeOnce {
+    inner: Mutex<hashlink::LruCache<String, serde_json::Value>>,
+}
+
+impl MadeOnce {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(hashlink::LruCache::new(capacity)),
+        }
+    }
+
+    /// The answer kept under `key`, else `make`'s, kept.
+    pub fn get_or_make(
+        &self,
+        key: String,
+        make: impl FnOnce() -> serde_json::Value,
+    ) -> serde_json::Value {
+        if let Some(v) = self
+            .inner
+            .lock()
+            .ok()
+            .and_then(|mut c| c.get(&key).cloned())
+        {
+            return v;
+        }
+        let v = make();
+        if let Ok(mut c) = self.inner.lock() {
+            c.insert(key, v.clone());
+        }
+        v
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_made_once_per_key_and_the_oldest_goes_past_capacity() {
+        let cache = MadeOnce::new(2);
+        let made = std::cell::Cell::new(0);
+        let make = |v: i64| {
+            made.set(made.get() + 1);
+            serde_json::json!(v)
+        };
+        assert_eq!(cache.get_or_make("a".into(), || make(1)), 1);
+        assert_eq!(cache.get_or_make("a".into(), || make(2)), 1);
+        assert_eq!(made.get(), 1);
+        cache.get_or_make("b".into(), || make(3));
+        cache.get_or_make("c".into(), || make(4));
+        // "a" was the least recently used of three: made again.
+        assert_eq!(cache.get_or_make("a".into(), || make(5)), 5);
+        assert_eq!(made.get(), 4);
+    }
 
     fn key(x: u32) -> TileKey {
         ("lamps", 1, String::new(), 14, x, 0)

@@ -6,11 +6,11 @@ use super::Shared;
 use super::auth::Signed;
 use super::catalogue::LAYERS;
 use super::error::ApiError;
-use super::http_cache::{client_has, etag_of, json_response, layer_etag};
+use super::http_cache::{client_has, etag_at, etag_of, json_response};
 use super::layer_tiles::cut_layer;
 use super::origin::Origin;
 use super::tile_cache::TileCache;
-use crate::tiles::mercator::valid_tile;
+use crate::tiles::mercator::{tile_bbox, valid_tile};
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -250,15 +250,21 @@ async fn layer_tile(
     let viewer = def.viewer(&who.0);
     // Tiles are cut per viewer: a team's or an area's tile is never served to another.
     let viewer_key = format!("{}:{:?}", viewer.team.unwrap_or(0), viewer.areas);
-    // The layer's revision names the tile's content: a client holding it revalidates without
-    // the tile being cut again.
-    let etag = layer_etag(layers.date, layer, &format!("{z}/{x}/{y}|{viewer_key}"));
+    // The last revision that changed anything in the tile names its content: a client holding
+    // it revalidates without the tile being cut again, and a write across the city leaves it be.
+    let revision = layer.revision_within(&tile_bbox(z, x, y));
+    let etag = etag_at(
+        layers.date,
+        layer,
+        revision,
+        &format!("{z}/{x}/{y}|{viewer_key}"),
+    );
     if client_has(&headers, &etag) {
         return not_modified(&etag);
     }
     let key = (
         layer.def.id,
-        layer.revision,
+        revision,
         format!("{}:{viewer_key}", layers.date),
         z,
         x,

@@ -142,7 +142,7 @@ async fn app(
 /// on the map), or the defaults before any run; rebuilt only when the store has changed.
 async fn city_lighting(state: &Shared) -> Result<Arc<CityLighting>, ApiError> {
     let mut cache = state.lighting.0.lock().await;
-    let version = state.read(|s| Ok(s.content_revision()?)).await?;
+    let version = state.content_revision().await?;
     if let Some((built_at, lighting)) = cache.as_ref()
         && *built_at == version
     {
