@@ -97,7 +97,10 @@ fn shows_at(g: &Geometry<f64>, metres_per_px: f64) -> bool {
     }
 }
 
-/// The layer's points in this tile thinned as `t` says; other shapes pass through, one each.
+/// The layer's points in this tile thinned as `t` says, and its lines apart from them (each
+/// standing at its box's centre): a city's half a million blind stretches at city zoom are
+/// a few thousand, the most important of each cell, instead of tens of thousands a browser
+/// takes seconds to draw. Polygons pass through, one each.
 fn thin_layer(
     layer: &Layer,
     hits: &[usize],
@@ -105,17 +108,23 @@ fn thin_layer(
     t: Thinning,
 ) -> Vec<(usize, u32)> {
     let mut out = Vec::new();
-    let mut points = Vec::with_capacity(hits.len());
+    let (mut points, mut lines) = (Vec::with_capacity(hits.len()), Vec::new());
     for &i in hits {
         match layer.mercator(i) {
             Some(Geometry::Point(p)) => {
                 points.push((i, p.x(), p.y(), importance(layer, i, t.rank)))
+            }
+            Some(g @ (Geometry::LineString(_) | Geometry::MultiLineString(_))) => {
+                if let Some(c) = g.bounding_rect().map(|r| r.center()) {
+                    lines.push((i, c.x, c.y, importance(layer, i, t.rank)));
+                }
             }
             Some(_) => out.push((i, 1)),
             None => {}
         }
     }
     out.extend(thin(&points, bounds, t.cell_px));
+    out.extend(thin(&lines, bounds, t.cell_px));
     out.sort_unstable();
     out
 }

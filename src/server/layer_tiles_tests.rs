@@ -203,3 +203,45 @@ fn json_values_become_tile_values_and_nested_ones_stay_out() {
     ));
     assert!(tile_value(&json!(null)).is_none() && tile_value(&json!([1])).is_none());
 }
+
+#[test]
+fn blind_stretches_thin_by_cell_at_city_zoom_and_stay_whole_up_close() {
+    // 900 stretches of about 220 m (a few pixels at z10) starting on a 30 × 30 grid of 20 m.
+    let features = (0..900)
+        .map(|n| {
+            let (lon, lat) = (
+                24.94 + f64::from(n % 30) * 3.6e-4,
+                60.17 + f64::from(n / 30) * 1.8e-4,
+            );
+            let line = [LonLat::new(lon, lat), LonLat::new(lon + 4e-3, lat)];
+            let f = crate::model::geojson_feature(&line, json!({ "severity": 1.0 }));
+            ((n + 1).to_string(), f, Vec::new())
+        })
+        .collect();
+    let layer = Layer::build(def("blind_spots"), features, &AreaLocator::new(&[]), 0);
+    let (x, y) = tile_of(24.945, 60.1725, 10);
+    let low = features_of(&layer, 10, x, y);
+    assert!(
+        !low.is_empty() && low.len() <= 16,
+        "{} stretches at z10",
+        low.len()
+    );
+    // From zoom 14 on every stretch is drawn, in whichever tiles it falls.
+    let (x, y) = tile_of(24.94, 60.17, 14);
+    let mut ids: Vec<u64> = [(x, y), (x + 1, y), (x, y - 1), (x + 1, y - 1)]
+        .into_iter()
+        .flat_map(|(x, y)| features_of(&layer, 14, x, y))
+        .filter_map(|(id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 900);
+}
+
+fn features_of(layer: &Layer, z: u8, x: u32, y: u32) -> Vec<(Option<u64>, HashMap<String, Value>)> {
+    let gz = cut(layer, &Query::default(), z, x, y).unwrap();
+    if gz.is_empty() {
+        return Vec::new();
+    }
+    features(&decode(&gz))
+}
