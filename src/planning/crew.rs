@@ -3,6 +3,7 @@
 //! the crew collects the most deficit removed per minute of its day.
 
 use super::config::PlanningConfig;
+use super::day::keep_candidate_pool;
 use super::dispatch::{Job, Streets, dispatch};
 use super::plan::{PatrolPlan, PlanSummary, Target};
 use super::teams::{Duty, Team};
@@ -78,6 +79,17 @@ pub fn plan_crews(
             reason: json!({"gain_lx": p.gain_lx, "rank": p.rank}),
         }))
         .collect();
+    // A city has thousands of broken lamps: the crews' optimiser sees the best few times what
+    // they could do in a day (as the inspectors' does), not a travel table over all of them.
+    let mut left_out = Vec::new();
+    let jobs = keep_candidate_pool(
+        jobs,
+        &crews,
+        config,
+        &Default::default(),
+        &mut left_out,
+        "deficit removed (lx)",
+    );
     let candidates = jobs.len();
     let d = dispatch(
         jobs,
@@ -105,6 +117,76 @@ pub fn plan_crews(
             ..Default::default()
         },
         routes: d.routes,
-        left_out: d.left_out,
+        left_out: left_out.into_iter().chain(d.left_out).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::SegmentIndex;
+    use crate::planning::plan::LeftOutReason;
+    use crate::planning::synthetic::{at_metres, synthetic_district};
+    use crate::planning::tests::{date, team};
+
+    #[test]
+    fn a_city_of_broken_lamps_gives_the_crews_their_best_few_times_a_day_and_a_route() {
+        let district = synthetic_district(400, 0, 0, 0, date(), 7);
+        let index = SegmentIndex::build(district.frame, &district.city.edges);
+        // 2,000 broken lamps on a 30 m grid; the higher the id, the more deficit a repair removes.
+        let repairs: Vec<Repair> = (0..2_000)
+            .map(|n| Repair {
+                lamp_id: n,
+                source_id: format!("lamp-{n}"),
+                at: at_metres(
+                    &district.frame,
+                    f64::from((n % 40) as i32) * 30.0,
+                    f64::from((n / 40) as i32) * 30.0,
+                ),
+                deficit_removed_lx: 1.0 + n as f64,
+            })
+            .collect();
+        let mut crew = team(&[], "08:00-16:00");
+        crew.duty = Duty::Lighting;
+        let config = PlanningConfig::default();
+        let plan = plan_crews(
+            &config,
+            date(),
+            &repairs,
+            &[],
+            &[crew],
+            Streets {
+                edges: &district.city.edges,
+                index: &index,
+                frame: &district.frame,
+            },
+            &SolveOptions {
+                seed: 1,
+                time_limit: None,
+                iteration_limit: Some(100),
+                threads: 1,
+            },
+        );
+        // One crew's day is some 17 stops of 20 minutes and a short drive: a pool of three times
+        // that, the best repairs, and the rest left out below the cut, each saying why.
+        assert!(
+            plan.summary.candidates < 100,
+            "{} candidates",
+            plan.summary.candidates
+        );
+        assert!(plan.summary.stops > 0);
+        let cut: Vec<_> = plan
+            .left_out
+            .iter()
+            .filter(|l| l.reason == LeftOutReason::BelowCandidateCut)
+            .collect();
+        assert_eq!(cut.len(), 2_000 - plan.summary.candidates);
+        assert!(
+            cut[0].detail.starts_with("deficit removed (lx)"),
+            "{}",
+            cut[0].detail
+        );
+        assert!(!cut.iter().any(|l| l.target == Target::Lamp(1_999)));
+        assert!(cut.iter().any(|l| l.target == Target::Lamp(0)));
     }
 }

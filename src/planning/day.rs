@@ -270,7 +270,8 @@ pub fn plan_day(input: &DayInputs) -> DayPlan {
         .filter(|r| teams.iter().any(|t| t.id == r.team_id))
         .flat_map(|r| r.stops.iter().map(|s| s.target))
         .collect();
-    let candidates = keep_candidate_pool(jobs, &teams, config, &planned_before, &mut left_out);
+    let candidates =
+        keep_candidate_pool(jobs, &teams, config, &planned_before, &mut left_out, "risk");
     let mut summary = PlanSummary {
         candidates: candidates.len(),
         mandatory: candidates.iter().filter(|j| j.mandatory).count(),
@@ -389,12 +390,14 @@ fn with_heads(
 
 /// Keeps every mandatory job and the highest-scoring others, as many as the configured multiple
 /// of what the teams could serve today; the rest are left out with the cut that excluded them.
-fn keep_candidate_pool(
+/// `score_name` names the score in that explanation ("risk", "deficit removed (lx)").
+pub(super) fn keep_candidate_pool(
     mut jobs: Vec<Job>,
     teams: &[Team],
     config: &PlanningConfig,
     planned_before: &HashSet<Target>,
     left_out: &mut Vec<LeftOut>,
+    score_name: &str,
 ) -> Vec<Job> {
     if jobs.is_empty() {
         return jobs;
@@ -429,7 +432,7 @@ fn keep_candidate_pool(
             name: j.name,
             reason: LeftOutReason::BelowCandidateCut,
             detail: format!(
-                "risk {:.2} below the day's cut {cut:.2} ({keep} candidates for about {capacity:.0} stops)",
+                "{score_name} {:.2} below the day's cut {cut:.2} ({keep} candidates for about {capacity:.0} stops)",
                 j.score
             ),
         });
