@@ -283,6 +283,12 @@ pub struct Query {
 }
 
 impl Query {
+    /// Who the query sees for (team and areas), as a cache key: answers cut for one viewer
+    /// are never served to another.
+    pub fn viewer_key(&self) -> String {
+        format!("{}:{:?}", self.team.unwrap_or(0), self.areas)
+    }
+
     /// The same viewer's query over a box.
     pub fn within(&self, bbox: BBox) -> Query {
         Query {

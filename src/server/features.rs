@@ -217,7 +217,6 @@ async fn layer_list(
 ) -> Result<Response, ApiError> {
     let layers = state.layers_for(&who.0).await?;
     let account = who.0.clone();
-    let cache = state.clone();
     // Counting a city's 600,000 blind spots by kind and quantile takes a while: off the async
     // threads, and once per layer revision and viewer.
     let list = tokio::task::spawn_blocking(move || {
@@ -226,15 +225,14 @@ async fn layer_list(
             .map(|l| {
                 let viewer = l.def.viewer(&account);
                 let key = format!(
-                    "{}|{}|{}|{}|{}:{:?}",
+                    "{}|{}|{}|{}|{}",
                     l.def.id,
                     l.revision,
                     layers.date,
                     origin.root,
-                    viewer.team.unwrap_or(0),
-                    viewer.areas
+                    viewer.viewer_key()
                 );
-                cache
+                state
                     .catalogue
                     .get_or_make(key, || catalogue_entry(l, &viewer, &origin.root))
             })

@@ -268,6 +268,12 @@ impl AppState {
     }
 }
 
+/// The machine's cores (2 when it cannot tell): what the connection pool and the blocking
+/// threads are sized by.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// A few read connections; SQLite in WAL mode reads on all of them at once.
 struct Readers {
     connections: Vec<Mutex<Store>>,
@@ -276,9 +282,8 @@ struct Readers {
 
 impl Readers {
     fn open(data: &std::path::Path) -> anyhow::Result<Self> {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
-            connections: (0..(2 * cores).clamp(2, 8))
+            connections: (0..(2 * cores()).clamp(2, 8))
                 .map(|_| Store::open(data).map(Mutex::new))
                 .collect::<Result<_, _>>()?,
             next: Default::default(),
@@ -402,9 +407,8 @@ pub fn serve(
     // Blocking work (store reads behind their connection's lock, tile cutting) gains nothing
     // from hundreds of threads on a few cores, and each thread's allocator heap holds memory:
     // under load on the synthetic city 256 threads took the server from 2.9 to 4.2 GB.
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads((16 * cores).clamp(32, 256))
+        .max_blocking_threads((16 * cores()).clamp(32, 256))
         .enable_all()
         .build()?;
     runtime.block_on(async move {

@@ -249,7 +249,7 @@ async fn layer_tile(
     }
     let viewer = def.viewer(&who.0);
     // Tiles are cut per viewer: a team's or an area's tile is never served to another.
-    let viewer_key = format!("{}:{:?}", viewer.team.unwrap_or(0), viewer.areas);
+    let viewer_key = viewer.viewer_key();
     // The last revision that changed anything in the tile names its content: a client holding
     // it revalidates without the tile being cut again, and a write across the city leaves it be.
     let revision = layer.revision_within(&tile_bbox(z, x, y));

@@ -4,7 +4,7 @@
 //! venues reads that venue's inspections and follow-ups, not the township's.
 
 use crate::index::AreaLocator;
-use crate::model::{Area, AreaLevel, VenueStatus};
+use crate::model::{Area, AreaLevel, Venue, VenueStatus};
 use crate::planning::PlanningConfig;
 use crate::planning::coverage::{AreaCoverage, CoverageLedger, area_feature, venue_figures};
 use crate::store::Store;
@@ -41,18 +41,8 @@ impl LiveCoverage {
         let follow_ups = store.follow_ups(None)?;
         let parts = venue_figures(config, date, period_days, &venues, &visits, &follow_ups);
         let locator = AreaLocator::new(&areas);
-        // A closed venue counts in no area (its past visits count only in the district's total).
-        let held: HashMap<i64, Vec<i64>> = venues
-            .iter()
-            .filter(|v| v.status != VenueStatus::Closed)
-            .map(|v| {
-                let ids = LEVELS
-                    .iter()
-                    .filter_map(|l| locator.locate(v.position, *l).map(|a| a.id))
-                    .collect();
-                (v.id, ids)
-            })
-            .collect();
+        let held: HashMap<i64, Vec<i64>> =
+            venues.iter().map(|v| (v.id, held(&locator, v))).collect();
         let ledger = CoverageLedger::new(parts, |v| held.get(&v).cloned().unwrap_or_default());
         Ok(Self {
             date,
@@ -77,37 +67,32 @@ impl LiveCoverage {
     ) -> anyhow::Result<Vec<geojson::Feature>> {
         let visits = store.visits_of(ids)?;
         let follow_ups = store.follow_ups_of(ids)?;
+        let venues: Vec<Venue> = ids
+            .iter()
+            .map(|&id| store.venue(id))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut parts = venue_figures(
+            config,
+            self.date,
+            self.period_days,
+            &venues,
+            &visits,
+            &follow_ups,
+        );
         let locator = AreaLocator::new(&self.areas);
         let mut changed = BTreeSet::new();
         for &id in ids {
-            let venue = store.venue(id)?;
-            let own = |venue_id: i64| venue_id == id;
-            let visits: Vec<_> = visits.iter().filter(|v| own(v.venue_id)).cloned().collect();
-            let follow_ups: Vec<_> = follow_ups
+            // A venue gone from the registry counts nowhere.
+            let areas = venues
                 .iter()
-                .filter(|f| own(f.venue_id))
-                .cloned()
-                .collect();
-            let part = venue_figures(
-                config,
-                self.date,
-                self.period_days,
-                venue.as_slice(),
-                &visits,
-                &follow_ups,
-            )
-            .remove(&id)
-            .unwrap_or_default();
-            let held = venue
-                .filter(|v| v.status != VenueStatus::Closed)
-                .map(|v| {
-                    LEVELS
-                        .iter()
-                        .filter_map(|l| locator.locate(v.position, *l).map(|a| a.id))
-                        .collect()
-                })
+                .find(|v| v.id == id)
+                .map(|v| held(&locator, v))
                 .unwrap_or_default();
-            changed.extend(self.ledger.replace(id, held, part));
+            let part = parts.remove(&id).unwrap_or_default();
+            changed.extend(self.ledger.replace(id, areas, part));
         }
         Ok(self
             .areas
@@ -126,4 +111,16 @@ impl LiveCoverage {
         };
         area_feature(&c, area, area.level.as_str(), self.date)
     }
+}
+
+/// The areas (one per level at most) whose figures a venue counts in. A closed venue counts in
+/// none: its past visits count only in the district's total.
+fn held(locator: &AreaLocator, venue: &Venue) -> Vec<i64> {
+    if venue.status == VenueStatus::Closed {
+        return Vec::new();
+    }
+    LEVELS
+        .iter()
+        .filter_map(|l| locator.locate(venue.position, *l).map(|a| a.id))
+        .collect()
 }
