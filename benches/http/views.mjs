@@ -5,11 +5,18 @@
 //
 //   npm install --prefix benches/http
 //   node benches/http/views.mjs --base http://127.0.0.1:8080 [--runs 3] [--shots DIR] [--trace]
+//     [--views USERS] [--maps DIR]
 //
 // --trace prints, for each view's first run, the requests made after sign-in, in order.
+// --views planner,manager times only those views.
+// --maps DIR serves the web map's own files (pages, scripts, styles) from DIR instead of the
+// server, with the service worker off: a change to the map can be timed without rebuilding the
+// release binary that embeds it. Final figures come from the embedded files, without --maps.
 //
 // Accounts: manager, planner and inspector1 with the demo's password (the synthetic city's too).
 import { chromium } from 'playwright-core';
+import { existsSync, statSync } from 'node:fs';
+import { join, normalize } from 'node:path';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
@@ -25,19 +32,28 @@ const VIEWS = [
   { user: args.inspector ?? 'inspector1', overlay: 'route-line' },
 ];
 
+/** The request's file under --maps when there is one there, else the server's answer. */
+async function fromMaps(route) {
+  const path = new URL(route.request().url()).pathname;
+  const file = normalize(join(args.maps, path === '/' ? 'index.html' : path));
+  if (file.startsWith(normalize(args.maps)) && existsSync(file) && statSync(file).isFile()) return route.fulfill({ path: file });
+  return route.continue();
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
 });
 
-for (const view of VIEWS) {
+for (const view of VIEWS.filter((v) => !args.views || args.views.split(',').includes(v.user))) {
   const times = [];
   let largest = { bytes: 0, url: '' };
   const whole = new Set();
   let basemap = '';
   for (let run = 0; run < runs; run++) {
     // A fresh profile each run: nothing cached, as on a colleague's first morning.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: args.maps ? 'block' : 'allow' });
+    if (args.maps) await context.route(`${base}/**`, fromMaps);
     context.on('response', async (r) => {
       const body = await r.body().catch(() => null);
       if (body && body.length > largest.bytes) largest = { bytes: body.length, url: new URL(r.url()).pathname };

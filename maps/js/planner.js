@@ -101,7 +101,8 @@ export async function mount(root, { app }) {
   await ready(map);
   drawLayers(map, catalogue, firstProposals, breaks);
   renderProposals();
-  showRepairRoute(map, panel.querySelector("#repair-route"), cleanups);
+  // The crews' plan is a large answer to parse: it waits until the map has drawn.
+  map.once("idle", () => showRepairRoute(map, panel.querySelector("#repair-route"), cleanups));
   const onClick = (e) => showIlluminance(map, e);
   map.on("click", onClick);
   return () => {
@@ -126,16 +127,22 @@ function severityColour(breaks) {
   return ["step", ["get", "severity"], SEVERITY_COLOURS[0], breaks[0], SEVERITY_COLOURS[1], breaks[1], SEVERITY_COLOURS[2], breaks[2], SEVERITY_COLOURS[3]];
 }
 
+/** The lamps from zoom 13 and the data gaps from zoom 12: over a whole city they are hundreds of
+ *  thousands of marks that hide the blind spots under them and take seconds to draw without a GPU
+ *  (`benches/http/views.mjs`); the blind spots and proposals show at every zoom. */
+const LAMPS_FROM_ZOOM = 13;
+const DATA_GAPS_FROM_ZOOM = 12;
+
 function drawLayers(map, catalogue, firstProposals, breaks) {
   showTiles(map, catalogue.data_gaps, [
-    { id: "data-gaps", type: "line", paint: { "line-color": "#9c36b5", "line-width": 2, "line-dasharray": [1, 1.5], "line-opacity": 0.7 } },
+    { id: "data-gaps", type: "line", minzoom: DATA_GAPS_FROM_ZOOM, paint: { "line-color": "#9c36b5", "line-width": 2, "line-dasharray": [1, 1.5], "line-opacity": 0.7 } },
   ]);
   showTiles(map, catalogue.blind_spots, [
     { id: "blind-stretches", type: "line", filter: ["in", ["geometry-type"], ["literal", ["LineString", "MultiLineString"]]], layout: { "line-cap": "round" }, paint: { "line-color": severityColour(breaks), "line-width": ["interpolate", ["linear"], ["zoom"], 13, 2, 17, 6] } },
     { id: "blind-corners", type: "circle", filter: ["in", ["geometry-type"], ["literal", ["Point", "MultiPoint"]]], paint: { "circle-color": severityColour(breaks), "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 3, 17, 8], "circle-stroke-color": "#000", "circle-stroke-width": 0.5 } },
   ]);
   showTiles(map, catalogue.lamps, [
-    { id: "lamps", type: "circle", paint: { "circle-color": LAMP_COLOURS, "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 1.5, 17, 5], "circle-stroke-color": "#222", "circle-stroke-width": 0.5 } },
+    { id: "lamps", type: "circle", minzoom: LAMPS_FROM_ZOOM, paint: { "circle-color": LAMP_COLOURS, "circle-radius": ["interpolate", ["linear"], ["zoom"], 13, 1.5, 17, 5], "circle-stroke-color": "#222", "circle-stroke-width": 0.5 } },
   ]);
   showGeoJson(map, "lamp_proposals", firstProposals, [
     { id: "proposals", type: "circle", paint: { "circle-color": "#2f9e44", "circle-radius": 8, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
